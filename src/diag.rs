@@ -1,0 +1,305 @@
+//! Diagnostics: the one error type users see.
+//!
+//! Every problem found in the inputs becomes a [`Diagnostic`] with a code, the file, line and
+//! column where it is, a snippet of the source and a hint saying how to fix it. Stages collect
+//! diagnostics into a [`Diagnostics`] list instead of stopping at the first one, so a build
+//! reports every error at once.
+
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Does not fail the build unless `--strict`.
+    Warning,
+    /// Fails the build.
+    Error,
+}
+
+/// One line of source shown under a diagnostic, with the columns to underline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// The line's text, without its line ending.
+    pub text: String,
+    /// First underlined column, 1-based, in characters.
+    pub col_start: usize,
+    /// Number of characters underlined (at least 1).
+    pub width: usize,
+}
+
+/// A problem found in the inputs, with its place and a way to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable code, e.g. `K201`; documented in `docs/errors.md`.
+    pub code: &'static str,
+    /// What is wrong, one sentence, no trailing period.
+    pub message: String,
+    /// File the problem is in, relative to the site root when possible.
+    pub path: Option<PathBuf>,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based column (in characters).
+    pub col: Option<usize>,
+    /// The source line, when known.
+    pub snippet: Option<Snippet>,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// Extra context: another place involved, the page being rendered, …
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A new error with a code and a message.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A new warning with a code and a message.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            path: None,
+            line: None,
+            col: None,
+            snippet: None,
+            hint: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Sets the file.
+    pub fn at(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets line and column (1-based) without a snippet.
+    pub fn line_col(mut self, line: usize, col: usize) -> Self {
+        self.line = Some(line.max(1));
+        self.col = Some(col.max(1));
+        self
+    }
+
+    /// Sets line and column (1-based) and takes the snippet from `source`, the whole file text.
+    pub fn located(mut self, source: &str, line: usize, col: usize, width: usize) -> Self {
+        self = self.line_col(line, col);
+        if let Some(text) = source.lines().nth(line.saturating_sub(1)) {
+            let text = text.trim_end_matches('\r');
+            self.snippet = Some(Snippet {
+                text: text.to_string(),
+                col_start: col.max(1),
+                width: width.max(1),
+            });
+        }
+        self
+    }
+
+    /// Places the diagnostic at a byte offset of `source` (the whole file text).
+    pub fn at_offset(self, source: &str, offset: usize, len: usize) -> Self {
+        let (line, col) = line_col_of(source, offset);
+        let end = (offset + len).min(source.len());
+        let width = source
+            .get(offset.min(end)..end)
+            .map(|s| s.lines().next().unwrap_or("").chars().count())
+            .unwrap_or(1);
+        self.located(source, line, col, width)
+    }
+
+    /// Sets the hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a note.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The `path:line:col` prefix, as far as it is known.
+    pub fn location(&self) -> Option<String> {
+        let path = self.path.as_ref()?;
+        let mut s = path.display().to_string();
+        if let Some(line) = self.line {
+            let _ = write!(s, ":{line}");
+            if let Some(col) = self.col {
+                let _ = write!(s, ":{col}");
+            }
+        }
+        Some(s)
+    }
+
+    /// Sort key: file, line, column, then message, so output order never depends on threads.
+    fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.path.as_deref(),
+            self.line,
+            self.col,
+            self.code,
+            &self.message,
+        )
+    }
+}
+
+/// Converts a byte offset into a 1-based (line, column in characters).
+pub fn line_col_of(source: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let before = &source[..offset];
+    let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if let Some(loc) = self.location() {
+            write!(f, "{loc}: ")?;
+        }
+        writeln!(f, "{level}[{}]: {}", self.code, self.message)?;
+        if let (Some(snippet), Some(line)) = (&self.snippet, self.line) {
+            let num = line.to_string();
+            let pad = " ".repeat(num.len());
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{num} | {}", snippet.text.replace('\t', " "))?;
+            let lead: String = " ".repeat(snippet.col_start.saturating_sub(1));
+            writeln!(f, "{pad} | {lead}{}", "^".repeat(snippet.width))?;
+        }
+        for note in &self.notes {
+            writeln!(f, "  = note: {note}")?;
+        }
+        if let Some(hint) = &self.hint {
+            writeln!(f, "  = fix: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A thread-safe list of diagnostics, filled by every stage of a build.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    inner: Mutex<Vec<Diagnostic>>,
+}
+
+impl Diagnostics {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one diagnostic.
+    pub fn push(&self, d: Diagnostic) {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+    }
+
+    /// Adds many.
+    pub fn extend(&self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(ds);
+    }
+
+    /// Whether any error was collected.
+    pub fn has_errors(&self) -> bool {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(Diagnostic::is_error)
+    }
+
+    /// Takes the collected diagnostics out, sorted and without duplicates.
+    pub fn take(&self) -> Vec<Diagnostic> {
+        let mut v = std::mem::take(&mut *self.inner.lock().unwrap_or_else(|e| e.into_inner()));
+        sort_dedup(&mut v);
+        v
+    }
+}
+
+/// Sorts diagnostics by place and removes exact duplicates.
+pub fn sort_dedup(v: &mut Vec<Diagnostic>) {
+    v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    v.dedup();
+}
+
+/// Returns `path` relative to `root` when it is inside it, for display.
+pub fn rel_to(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The closest candidate to `word`, for "did you mean" hints.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_location_snippet_and_hint() {
+        let src = "---\ntitel: x\n---\n";
+        let d = Diagnostic::error("K202", "unknown front matter key `titel`")
+            .at("content/fr/a.md")
+            .located(src, 2, 1, 5)
+            .hint("did you mean `title`?");
+        assert_eq!(
+            d.to_string(),
+            "content/fr/a.md:2:1: error[K202]: unknown front matter key `titel`\n  |\n2 | titel: x\n  | ^^^^^\n  = fix: did you mean `title`?\n"
+        );
+    }
+
+    #[test]
+    fn offsets_map_to_lines_and_char_columns() {
+        let src = "ab\nçé x\n";
+        assert_eq!(line_col_of(src, 0), (1, 1));
+        assert_eq!(line_col_of(src, 3), (2, 1));
+        // `x` is after two 2-byte characters and a space
+        assert_eq!(line_col_of(src, 8), (2, 4));
+    }
+
+    #[test]
+    fn suggests_close_words_only() {
+        let keys = ["title", "date", "weight"];
+        assert_eq!(suggest("titel", keys), Some("title"));
+        assert_eq!(suggest("zzz", keys), None);
+    }
+}

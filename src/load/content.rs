@@ -1,0 +1,151 @@
+//! Content: `content/<lang>/**/*.md`, read in parallel into [`SourcePage`]s.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use super::files::{self, Found};
+use super::frontmatter::{self, Front};
+use super::{MAX_TEXT_FILE, read_text};
+use crate::config::Config;
+use crate::diag::{Diagnostic, suggest};
+
+/// A Markdown file of `content/`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourcePage {
+    /// Index of its language in the config.
+    pub lang: usize,
+    /// Path under `content/<lang>/`, e.g. `brochure/01-definition.md`.
+    pub rel: String,
+    /// Path from the site root, for diagnostics.
+    pub path: PathBuf,
+    /// The whole file.
+    pub text: String,
+    /// Parsed front matter.
+    pub front: Front,
+    /// Byte offset of the body in `text`.
+    pub body_start: usize,
+    /// `_index.md`: describes a section.
+    pub is_section: bool,
+    /// Version of the text translators work from (title, summary, body), 8 hex digits.
+    pub version: String,
+}
+
+impl SourcePage {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+/// Version hash of a page's translatable text.
+pub fn version_of(front: &Front, body: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(front.title.as_bytes());
+    h.update(b"\0");
+    h.update(front.summary.as_deref().unwrap_or("").as_bytes());
+    h.update(b"\0");
+    h.update(body.trim().replace("\r\n", "\n").as_bytes());
+    h.finalize().to_hex()[..8].to_string()
+}
+
+/// Reads every page of every configured language.
+pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
+    let root = &config.root;
+    let content = root.join("content");
+    let mut jobs: Vec<(usize, Found)> = Vec::new();
+    if !content.is_dir() {
+        diags.push(
+            Diagnostic::error("K204", "no content/ folder")
+                .at("content")
+                .hint("create content/<lang>/_index.md for each language, e.g. content/fr/_index.md"),
+        );
+        return Vec::new();
+    }
+    let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+    let mut seen = vec![false; codes.len()];
+    let mut entries: Vec<_> = std::fs::read_dir(&content)
+        .map(|r| r.flatten().collect())
+        .unwrap_or_default();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if files::is_ignored(&name) {
+            continue;
+        }
+        let path = entry.path();
+        let display = crate::diag::rel_to(root, &path);
+        if !path.is_dir() {
+            diags.push(
+                Diagnostic::error("K205", format!("{} is outside a language folder", display.display()))
+                    .at(&display)
+                    .hint(format!("move it to content/{}/", config.default_lang().code)),
+            );
+            continue;
+        }
+        let Some(lang) = codes.iter().position(|c| *c == name) else {
+            let hint = match suggest(&name, codes.iter().copied()) {
+                Some(s) => format!("rename the folder to content/{s}/, or add `- code: {name}` to `languages` in kitgen.yaml"),
+                None => format!("add `- code: {name}` with its `name` to `languages` in kitgen.yaml"),
+            };
+            diags.push(
+                Diagnostic::error("K206", format!("content/{name}/ is not a configured language"))
+                    .at(&display)
+                    .hint(hint),
+            );
+            continue;
+        };
+        seen[lang] = true;
+        for found in files::walk(root, &path, diags) {
+            jobs.push((lang, found));
+        }
+    }
+    for (i, lang) in config.languages.iter().enumerate() {
+        if !seen[i] {
+            diags.push(
+                Diagnostic::warning("K207", format!("language `{}` has no content/{}/ folder", lang.code, lang.code))
+                    .at(crate::config::CONFIG_FILE)
+                    .hint(format!("create content/{}/_index.md, or remove the language", lang.code)),
+            );
+        }
+    }
+
+    let results: Vec<Result<Option<SourcePage>, Vec<Diagnostic>>> = jobs
+        .into_par_iter()
+        .map(|(lang, found)| read_page(config, lang, found))
+        .collect();
+    let mut pages = Vec::new();
+    for r in results {
+        match r {
+            Ok(Some(p)) => pages.push(p),
+            Ok(None) => {}
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    pages
+}
+
+fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<SourcePage>, Vec<Diagnostic>> {
+    let display = crate::diag::rel_to(&config.root, &found.path);
+    if !found.rel.ends_with(".md") {
+        return Err(vec![
+            Diagnostic::warning("K208", format!("{} is not a Markdown file and is ignored", display.display()))
+                .at(&display)
+                .hint("put images and downloads in static/ and link them from the page"),
+        ]);
+    }
+    let text = read_text(&config.root, &found.path, MAX_TEXT_FILE).map_err(|d| vec![d])?;
+    let is_section = found.rel == "_index.md" || found.rel.ends_with("/_index.md");
+    let split = frontmatter::parse(&text, is_section, &display.to_string_lossy())?;
+    let version = version_of(&split.front, &text[split.body_start..]);
+    Ok(Some(SourcePage {
+        lang,
+        rel: found.rel,
+        path: display,
+        front: split.front,
+        body_start: split.body_start,
+        text,
+        is_section,
+        version,
+    }))
+}

@@ -1,0 +1,413 @@
+//! Front matter: the YAML between `---` lines at the top of a Markdown file.
+//!
+//! Pages and sections have their own key sets; unknown keys, duplicate keys, `draft: no`, bad
+//! dates and bad slugs are errors located in the file.
+
+use std::fmt;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostic;
+use crate::slug;
+use crate::yaml;
+
+/// A validated date, as written (`2026-11-28` or `2026-11-28T08:00:00Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDateTime);
+
+impl Date {
+    /// Parses the formats kitgen accepts; the error says why a date is invalid.
+    pub fn parse(s: &str) -> Result<Date, String> {
+        let s = s.trim();
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Ok(Date(d.and_time(NaiveTime::MIN)));
+        }
+        if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
+            return Ok(Date(dt.naive_utc()));
+        }
+        for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+            if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+                return Ok(Date(dt));
+            }
+        }
+        // Say which part is wrong when the shape is right.
+        let parts: Vec<&str> = s.get(..10).unwrap_or(s).split('-').collect();
+        if let [y, m, d] = parts[..] {
+            if let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
+                if !(1..=12).contains(&m) {
+                    return Err(format!("invalid date `{s}`: there is no month {m}"));
+                }
+                if NaiveDate::from_ymd_opt(y, m, d).is_none() {
+                    return Err(format!("invalid date `{s}`: {y}-{m:02} has no day {d}"));
+                }
+            }
+        }
+        Err(format!(
+            "invalid date `{s}`: write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ with a time"
+        ))
+    }
+
+    /// `2026-11-28`.
+    pub fn ymd(&self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+
+    /// `2026-11-28T08:00:00Z` (UTC).
+    pub fn rfc3339(&self) -> String {
+        self.0.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse(&s).map_err(yaml::custom)
+    }
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// `weight` ascending, then title.
+    #[default]
+    Weight,
+    /// `date`, newest first.
+    Date,
+    /// Title, alphabetical.
+    Title,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageFront {
+    title: String,
+    #[serde(default)]
+    date: Option<Date>,
+    #[serde(default)]
+    weight: Option<i64>,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    template: Option<String>,
+    #[serde(default)]
+    extra: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    translation_of: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectionFront {
+    title: String,
+    #[serde(default)]
+    date: Option<Date>,
+    #[serde(default)]
+    weight: Option<i64>,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    template: Option<String>,
+    #[serde(default)]
+    extra: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    translation_of: Option<String>,
+    #[serde(default)]
+    sort_by: SortBy,
+    #[serde(default)]
+    page_template: Option<String>,
+    #[serde(default = "yes")]
+    menu: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Front matter of a page or section, validated.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Front {
+    /// Title.
+    pub title: String,
+    /// Publication date.
+    pub date: Option<Date>,
+    /// Order in its section.
+    pub weight: i64,
+    /// URL segment, validated.
+    pub slug: Option<String>,
+    /// Not published unless `--drafts`.
+    pub draft: bool,
+    /// Short description.
+    pub summary: Option<String>,
+    /// Template to render with.
+    pub template: Option<String>,
+    /// Free data for templates.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Short hash of the source version a translation was made from.
+    pub translation_of: Option<String>,
+    /// Sections: page order.
+    pub sort_by: SortBy,
+    /// Sections: default template of their pages.
+    pub page_template: Option<String>,
+    /// Sections: listed in the site menu.
+    pub menu: bool,
+}
+
+/// A Markdown file split into front matter and body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Parsed front matter.
+    pub front: Front,
+    /// Byte offset of the body in the file.
+    pub body_start: usize,
+}
+
+/// Splits and parses a Markdown file. `display` is the path shown in diagnostics.
+pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<Diagnostic>> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let t = &text[bom..];
+    let first_line_end = t.find('\n').map(|i| i + 1).unwrap_or(t.len());
+    if t[..first_line_end].trim_end() != "---" {
+        return Err(vec![
+            Diagnostic::error("K201", "missing front matter")
+                .at(display)
+                .located(text, 1, 1, 3)
+                .hint("start the file with a `---` line, then `title: \"…\"`, then a closing `---` line"),
+        ]);
+    }
+    let yaml_start = bom + first_line_end;
+    // The closing `---` line.
+    let mut pos = yaml_start;
+    let mut close = None;
+    for line in text[yaml_start..].split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            close = Some((pos, pos + line.len()));
+            break;
+        }
+        pos += line.len();
+    }
+    let Some((yaml_end, body_start)) = close else {
+        return Err(vec![
+            Diagnostic::error("K201", "front matter is not closed")
+                .at(display)
+                .located(text, 1, 1, 3)
+                .hint("add a line with `---` after the last front matter key"),
+        ]);
+    };
+    let yaml_src = &text[yaml_start..yaml_end];
+    let line_offset = 1 + bom.min(0);
+    let to_diag = |e: yaml::YamlError| {
+        let line = e.line + line_offset;
+        let mut d = Diagnostic::error("K202", e.message)
+            .at(display)
+            .located(text, line, e.col, e.width);
+        d.notes = e
+            .notes
+            .into_iter()
+            .map(|n| shift_line_note(&n, line_offset))
+            .collect();
+        if let Some(h) = e.hint {
+            d = d.hint(h);
+        }
+        vec![d]
+    };
+    let front = if is_section {
+        let f: SectionFront = yaml::parse(yaml_src).map_err(to_diag)?;
+        Front {
+            title: f.title,
+            date: f.date,
+            weight: f.weight.unwrap_or(0),
+            slug: f.slug,
+            draft: f.draft,
+            summary: f.summary,
+            template: f.template,
+            extra: f.extra.unwrap_or_default(),
+            translation_of: f.translation_of,
+            sort_by: f.sort_by,
+            page_template: f.page_template,
+            menu: f.menu,
+        }
+    } else {
+        let f: PageFront = yaml::parse(yaml_src).map_err(to_diag)?;
+        Front {
+            title: f.title,
+            date: f.date,
+            weight: f.weight.unwrap_or(0),
+            slug: f.slug,
+            draft: f.draft,
+            summary: f.summary,
+            template: f.template,
+            extra: f.extra.unwrap_or_default(),
+            translation_of: f.translation_of,
+            sort_by: SortBy::Weight,
+            page_template: None,
+            menu: false,
+        }
+    };
+    let mut errors = Vec::new();
+    if front.title.trim().is_empty() {
+        errors.push(key_error(text, yaml_start, "title", "title is empty".into())
+            .hint("write the page's title: `title: \"…\"`"));
+    }
+    if let Some(s) = &front.slug {
+        if !slug::is_valid_segment(s) {
+            let suggestion = slug::slugify(s);
+            let d = if suggestion.is_empty() {
+                key_error(text, yaml_start, "slug", format!("slug `{s}` is empty once made URL-safe"))
+                    .hint("use letters, digits and hyphens, e.g. `slug: mon-chapitre`")
+            } else if s.contains(['/', '\\']) || s.contains("..") {
+                key_error(text, yaml_start, "slug", format!("slug `{s}` is a path, not a URL segment"))
+                    .hint(format!("a slug names one URL segment; write `slug: {suggestion}`, and move the file to change its folder"))
+            } else {
+                key_error(text, yaml_start, "slug", format!("slug `{s}` is not URL-safe"))
+                    .hint(format!("write `slug: {suggestion}` (lower-case letters, digits and hyphens)"))
+            };
+            errors.push(d);
+        }
+    }
+    if let Some(t) = &front.translation_of {
+        if t.len() < 4 || !t.chars().all(|c| c.is_ascii_hexdigit()) {
+            errors.push(key_error(text, yaml_start, "translation_of", format!("translation_of `{t}` is not a version hash"))
+                .hint("paste the hash printed by `kitgen translations` for the source page"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Split { front, body_start })
+}
+
+/// A diagnostic on the line of `key:` in the front matter.
+fn key_error(text: &str, yaml_start: usize, key: &str, msg: String) -> Diagnostic {
+    let d = Diagnostic::error("K203", msg);
+    let prefix = format!("{key}:");
+    let mut off = yaml_start;
+    for line in text[yaml_start..].split_inclusive('\n') {
+        if line.starts_with(&prefix) {
+            let value = line[prefix.len()..].trim_start();
+            let vstart = off + line.len() - line[prefix.len()..].len() + (line[prefix.len()..].len() - value.len());
+            let vlen = value.trim_end().len().max(1);
+            return d.at_offset(text, vstart, vlen);
+        }
+        if line.trim_end() == "---" {
+            break;
+        }
+        off += line.len();
+    }
+    d
+}
+
+fn shift_line_note(note: &str, by: usize) -> String {
+    // "`x` is first set on line 3" → line numbers of the file, not of the YAML block
+    if let Some((head, n)) = note.rsplit_once("line ") {
+        if let Ok(n) = n.parse::<usize>() {
+            return format!("{head}line {}", n + by);
+        }
+    }
+    note.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> Diagnostic {
+        parse(text, false, "content/fr/a.md").unwrap_err().remove(0)
+    }
+
+    #[test]
+    fn parses_page_front_matter() {
+        let text = "---\ntitle: \"T\"\ndate: 2026-11-28\nweight: 3\nslug: mon-titre\nextra:\n  a: 1\n---\nBody\n";
+        let s = parse(text, false, "x").unwrap();
+        assert_eq!(s.front.title, "T");
+        assert_eq!(s.front.date.unwrap().ymd(), "2026-11-28");
+        assert_eq!(s.front.weight, 3);
+        assert_eq!(s.front.extra["a"], 1);
+        assert_eq!(&text[s.body_start..], "Body\n");
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let s = parse("\u{feff}---\r\ntitle: T\r\n---\r\nBody\r\n", false, "x").unwrap();
+        assert_eq!(s.front.title, "T");
+    }
+
+    #[test]
+    fn unknown_key_points_at_file_line() {
+        let d = err("---\ntitle: T\ntitel: U\n---\n");
+        assert_eq!(d.to_string().lines().next().unwrap(), "content/fr/a.md:3:1: error[K202]: unknown key `titel`");
+        assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn section_keys_are_not_page_keys() {
+        let d = err("---\ntitle: T\nsort_by: date\n---\n");
+        assert_eq!(d.message, "unknown key `sort_by`");
+        assert!(parse("---\ntitle: T\nsort_by: date\n---\n", true, "x").is_ok());
+    }
+
+    #[test]
+    fn duplicate_key_names_both_lines() {
+        let d = err("---\ntitle: T\nweight: 1\ntitle: U\n---\n");
+        assert_eq!(d.line, Some(4));
+        assert_eq!(d.notes, ["`title` is first set on line 2"]);
+    }
+
+    #[test]
+    fn draft_no_is_rejected() {
+        let d = err("---\ntitle: T\ndraft: no\n---\n");
+        assert_eq!(d.line, Some(3));
+        assert!(d.hint.unwrap().contains("`true` or `false`"));
+    }
+
+    #[test]
+    fn dates_are_validated() {
+        let d = err("---\ntitle: T\ndate: 2026-13-01\n---\n");
+        assert_eq!(d.message, "invalid date `2026-13-01`: there is no month 13");
+        assert_eq!(d.line, Some(3));
+        let d = err("---\ntitle: T\ndate: 2026-02-30\n---\n");
+        assert!(d.message.contains("has no day 30"), "{}", d.message);
+        assert!(parse("---\ntitle: T\ndate: 2015-01-01T08:00:00Z\n---\n", false, "x").is_ok());
+    }
+
+    #[test]
+    fn slugs_are_validated() {
+        let d = err("---\ntitle: T\nslug: \"../../x\"\n---\n");
+        assert_eq!(d.message, "slug `../../x` is a path, not a URL segment");
+        assert_eq!((d.line, d.col), (Some(3), Some(7)));
+        let d = err("---\ntitle: T\nslug: \"!!!\"\n---\n");
+        assert_eq!(d.message, "slug `!!!` is empty once made URL-safe");
+        let d = err("---\ntitle: T\nslug: Mon Titre\n---\n");
+        assert_eq!(d.hint.as_deref(), Some("write `slug: mon-titre` (lower-case letters, digits and hyphens)"));
+    }
+
+    #[test]
+    fn missing_or_unclosed_front_matter() {
+        assert_eq!(err("# Titre\n").message, "missing front matter");
+        assert_eq!(err("---\ntitle: T\n").message, "front matter is not closed");
+        assert_eq!(err("---\ndate: 2026-01-01\n---\n").message, "missing key `title`");
+    }
+
+    #[test]
+    fn broken_yaml_is_located() {
+        let d = err("---\ntitle: \"T\" x\n---\n");
+        assert_eq!(d.line, Some(2));
+        assert_eq!(d.code, "K202");
+    }
+}
