@@ -218,7 +218,10 @@ impl Config {
 
         let mut languages = Vec::new();
         for lang in &raw.languages {
-            if lang.code.parse::<unic_langid::LanguageIdentifier>().is_err()
+            if lang
+                .code
+                .parse::<unic_langid::LanguageIdentifier>()
+                .is_err()
                 || lang.code.is_empty()
                 || !lang
                     .code
@@ -266,7 +269,9 @@ impl Config {
                     .hint("add at least one entry: `- code: fr` with `name: Français`"),
             );
         }
-        let default_language = languages.iter().position(|l| l.code == raw.default_language);
+        let default_language = languages
+            .iter()
+            .position(|l| l.code == raw.default_language);
         if default_language.is_none() && !languages.is_empty() {
             let codes: Vec<&str> = languages.iter().map(|l| l.code.as_str()).collect();
             let hint = match suggest(&raw.default_language, codes.iter().copied()) {
@@ -291,7 +296,10 @@ impl Config {
             Some(u) => u,
             None => {
                 let d = if overrides.base_url.is_some() {
-                    Diagnostic::error("K104", format!("--base-url `{base_url}` is not an absolute http(s) URL"))
+                    Diagnostic::error(
+                        "K104",
+                        format!("--base-url `{base_url}` is not an absolute http(s) URL"),
+                    )
                 } else {
                     err_at(
                         "base_url",
@@ -311,14 +319,19 @@ impl Config {
             let installed = installed_themes(root);
             let hint = match suggest(&raw.theme, installed.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None if installed.is_empty() => "create themes/<name>/templates/ or use `theme: default`".into(),
+                None if installed.is_empty() => {
+                    "create themes/<name>/templates/ or use `theme: default`".into()
+                }
                 None => format!("installed themes: {}", installed.join(", ")),
             };
             errors.push(
                 err_at(
                     "theme",
                     &raw.theme,
-                    format!("theme `{}` not found (no themes/{}/templates/)", raw.theme, raw.theme),
+                    format!(
+                        "theme `{}` not found (no themes/{}/templates/)",
+                        raw.theme, raw.theme
+                    ),
                 )
                 .hint(hint),
             );

@@ -262,9 +262,21 @@ pub fn rel_to(root: &Path, path: &Path) -> PathBuf {
 
 /// The closest candidate to `word`, for "did you mean" hints.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // A shared extension (`.md`, `.html`) says nothing about closeness.
+    let stem = |s: &'a str| {
+        s.rsplit_once('.')
+            .filter(|(_, ext)| ext.len() <= 4)
+            .map(|(s, _)| s)
+            .unwrap_or(s)
+    };
+    let word_stem = word
+        .rsplit_once('.')
+        .filter(|(_, ext)| ext.len() <= 4)
+        .map(|(s, _)| s)
+        .unwrap_or(word);
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .map(|c| (strsim::jaro_winkler(word_stem, stem(c)), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)

@@ -4,10 +4,33 @@
 //! and a Tera theme) into a multilingual static website plus printable kits. The pipeline is
 //! `load → model → plan → render → write`; see `docs/architecture.md`.
 
+pub mod cli;
+pub mod cmd;
 pub mod config;
+pub mod deps;
 pub mod diag;
-pub mod markdown;
-pub mod slug;
-pub mod yaml;
 pub mod i18n;
 pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod pipeline;
+pub mod plan;
+pub mod render;
+pub mod slug;
+pub mod write;
+pub mod yaml;
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cli: cli::Cli) -> i32 {
+    match cli.command {
+        cli::Command::Build(args) => cmd::build::run(args),
+        cli::Command::Serve(_) => {
+            eprintln!("error: kitgen serve is not available in this build yet");
+            2
+        }
+        cli::Command::Translations(_) => {
+            eprintln!("error: kitgen translations is not available in this build yet");
+            2
+        }
+    }
+}

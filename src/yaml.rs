@@ -87,11 +87,19 @@ fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
                 let t = l.trim_start();
                 let indent = l.len() - t.len();
                 let t = t.strip_prefix("- ").unwrap_or(t);
-                let indent = if l.trim_start().starts_with("- ") { indent + 2 } else { indent };
+                let indent = if l.trim_start().starts_with("- ") {
+                    indent + 2
+                } else {
+                    indent
+                };
                 (indent >= min_indent
-                    && [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':")]
-                        .iter()
-                        .any(|k| t.starts_with(k.as_str())))
+                    && [
+                        format!("{key}:"),
+                        format!("\"{key}\":"),
+                        format!("'{key}':"),
+                    ]
+                    .iter()
+                    .any(|k| t.starts_with(k.as_str())))
                 .then_some((i, indent))
             })?;
             let colon = lines[i].find(':').unwrap_or(indent);
@@ -121,14 +129,20 @@ fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
                     l.trim_start().starts_with("- ") && indent + 1 >= min_indent.saturating_sub(2)
                 })
                 .collect();
-            let first_indent = items.first().map(|&j| lines[j].len() - lines[j].trim_start().len())?;
+            let first_indent = items
+                .first()
+                .map(|&j| lines[j].len() - lines[j].trim_start().len())?;
             let items: Vec<usize> = items
                 .into_iter()
                 .filter(|&j| lines[j].len() - lines[j].trim_start().len() == first_indent)
                 .collect();
             let i = *items.get(n)?;
             let next = items.get(n + 1).copied().unwrap_or(end);
-            found = Some((i + 1, first_indent + 3, lines[i].trim().len().saturating_sub(2).max(1)));
+            found = Some((
+                i + 1,
+                first_indent + 3,
+                lines[i].trim().len().saturating_sub(2).max(1),
+            ));
             start = i;
             end = next;
             min_indent = first_indent + 2;
@@ -201,7 +215,8 @@ fn convert(src: &str, e: &serde_yaml::Error) -> YamlError {
             err.line = second;
             err.col = col;
             err.width = name.chars().count();
-            err.notes.push(format!("`{name}` is first set on line {first}"));
+            err.notes
+                .push(format!("`{name}` is first set on line {first}"));
         }
         err.hint = Some("keep one of the two; YAML keys must be unique".into());
     } else if msg.contains("expected a boolean") {
@@ -366,7 +381,11 @@ mod tests {
     fn syntax_error_is_located() {
         let e = err("title: \"a\" x\n");
         assert_eq!(e.line, 1);
-        assert!(e.message.contains("did not find expected key"), "{}", e.message);
+        assert!(
+            e.message.contains("did not find expected key"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -374,7 +393,10 @@ mod tests {
         let mut bomb = String::from("a: &a [x,x]\n");
         let mut prev = 'a';
         for c in 'b'..='j' {
-            bomb.push_str(&format!("{c}: &{c} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
+            bomb.push_str(&format!(
+                "{c}: &{c} [{}]\n",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
             prev = c;
         }
         let e = parse::<serde_json::Value>(&bomb).unwrap_err();
@@ -408,7 +430,10 @@ mod tests {
         let src = "name: x\nsources:\n  - title: a\n  - title: b\n    date: 2024-13-01\n";
         let e = parse::<Record>(src).unwrap_err();
         assert_eq!((e.line, e.col), (5, 11));
-        assert_eq!(e.message, "invalid date `2024-13-01` (at `sources[1].date`)");
+        assert_eq!(
+            e.message,
+            "invalid date `2024-13-01` (at `sources[1].date`)"
+        );
     }
 
     #[test]

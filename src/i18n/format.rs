@@ -48,7 +48,11 @@ impl Formats {
         let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
         let frac = frac.trim_end_matches('0');
         let int: i64 = int.parse().unwrap_or(0);
-        let mut out = if n < 0.0 && (int != 0 || !frac.is_empty()) { "-".to_string() } else { String::new() };
+        let mut out = if n < 0.0 && (int != 0 || !frac.is_empty()) {
+            "-".to_string()
+        } else {
+            String::new()
+        };
         out.push_str(&self.int(int));
         if !frac.is_empty() {
             out.push_str(&self.decimal);
@@ -70,7 +74,11 @@ impl Formats {
             _ => day.to_string(),
         };
         let pattern = if long { &self.long } else { &self.short };
-        let pattern = if pattern.is_empty() { "{year}-{mm}-{dd}" } else { pattern };
+        let pattern = if pattern.is_empty() {
+            "{year}-{mm}-{dd}"
+        } else {
+            pattern
+        };
         pattern
             .replace("{day}", &day_text)
             .replace("{dd}", &format!("{day:02}"))
@@ -89,7 +97,22 @@ mod tests {
         Formats {
             group: "\u{202F}".into(),
             decimal: ",".into(),
-            months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"].map(String::from).to_vec(),
+            months: [
+                "janvier",
+                "février",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "août",
+                "septembre",
+                "octobre",
+                "novembre",
+                "décembre",
+            ]
+            .map(String::from)
+            .to_vec(),
             long: "{day} {month} {year}".into(),
             short: "{dd}/{mm}/{year}".into(),
             first_day: Some("1er".into()),
@@ -100,7 +123,22 @@ mod tests {
         Formats {
             group: ",".into(),
             decimal: ".".into(),
-            months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"].map(String::from).to_vec(),
+            months: [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ]
+            .map(String::from)
+            .to_vec(),
             long: "{day} {month} {year}".into(),
             short: "{year}-{mm}-{dd}".into(),
             first_day: None,
@@ -119,11 +157,17 @@ mod tests {
 
     #[test]
     fn dates() {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 11, 28)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
         assert_eq!(fr().date(&d, true), "28 novembre 2026");
         assert_eq!(en().date(&d, true), "28 November 2026");
         assert_eq!(fr().date(&d, false), "28/11/2026");
-        let first = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let first = NaiveDate::from_ymd_opt(2025, 4, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
         assert_eq!(fr().date(&first, true), "1er avril 2025");
     }
 }

@@ -77,7 +77,14 @@ impl I18n {
                     continue;
                 }
                 files.push(crate::diag::rel_to(&config.root, &path));
-                load_file(config, &path, lang.typography, &mut entries, &mut origin, diags);
+                load_file(
+                    config,
+                    &path,
+                    lang.typography,
+                    &mut entries,
+                    &mut origin,
+                    diags,
+                );
             }
             langs.push(Strings {
                 entries,
@@ -105,7 +112,11 @@ impl I18n {
             if dir.starts_with(config.theme_dir()) {
                 continue; // a theme may ship more languages than the site uses
             }
-            let mut names: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().collect();
+            let mut names: Vec<_> = std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .collect();
             names.sort_by_key(|e| e.file_name());
             for e in names {
                 let name = e.file_name().to_string_lossy().into_owned();
@@ -131,7 +142,10 @@ impl I18n {
                 if i != self.default && !default.entries.contains_key(key) {
                     let hint = match suggest(key, default_keys.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("add it to i18n/{}.yaml first, or remove it", self.codes[self.default]),
+                        None => format!(
+                            "add it to i18n/{}.yaml first, or remove it",
+                            self.codes[self.default]
+                        ),
                     };
                     diags.push(
                         Diagnostic::warning("K603", format!("unknown interface string `{key}`: the default language does not have it"))
@@ -142,13 +156,27 @@ impl I18n {
                 }
                 if let Entry::Plural(forms) = &strings.entries[key] {
                     let required = strings.plural.required();
-                    let missing: Vec<&str> = required.iter().copied().filter(|c| !forms.contains_key(*c)).collect();
+                    let missing: Vec<&str> = required
+                        .iter()
+                        .copied()
+                        .filter(|c| !forms.contains_key(*c))
+                        .collect();
                     if !missing.is_empty() {
                         diags.push(
-                            Diagnostic::error("K602", format!("plural `{key}` lacks the form{} {} needed in `{code}`", if missing.len() > 1 { "s" } else { "" }, missing.join(", ")))
-                                .at(&file)
-                                .line_col(line, 1)
-                                .hint(format!("`{code}` uses the forms {}; add the missing ones", required.join(", "))),
+                            Diagnostic::error(
+                                "K602",
+                                format!(
+                                    "plural `{key}` lacks the form{} {} needed in `{code}`",
+                                    if missing.len() > 1 { "s" } else { "" },
+                                    missing.join(", ")
+                                ),
+                            )
+                            .at(&file)
+                            .line_col(line, 1)
+                            .hint(format!(
+                                "`{code}` uses the forms {}; add the missing ones",
+                                required.join(", ")
+                            )),
                         );
                     }
                 }
@@ -156,11 +184,24 @@ impl I18n {
             if i != self.default {
                 let missing = self.missing_keys(i);
                 if !missing.is_empty() {
-                    let file = strings.files.last().cloned().unwrap_or_else(|| PathBuf::from(format!("i18n/{code}.yaml")));
+                    let file = strings
+                        .files
+                        .last()
+                        .cloned()
+                        .unwrap_or_else(|| PathBuf::from(format!("i18n/{code}.yaml")));
                     diags.push(
-                        Diagnostic::warning("K605", format!("{} interface string{} missing in `{code}`, shown in `{}`: {}", missing.len(), if missing.len() > 1 { "s" } else { "" }, self.codes[self.default], preview(&missing)))
-                            .at(file)
-                            .hint("run `kitgen translations` for the full list"),
+                        Diagnostic::warning(
+                            "K605",
+                            format!(
+                                "{} interface string{} missing in `{code}`, shown in `{}`: {}",
+                                missing.len(),
+                                if missing.len() > 1 { "s" } else { "" },
+                                self.codes[self.default],
+                                preview(&missing)
+                            ),
+                        )
+                        .at(file)
+                        .hint("run `kitgen translations` for the full list"),
                     );
                 }
             }
@@ -200,7 +241,9 @@ impl I18n {
 
     /// Whether the language has its own string for `key`.
     pub fn has_own(&self, lang: usize, key: &str) -> bool {
-        self.langs.get(lang).is_some_and(|s| s.entries.contains_key(key))
+        self.langs
+            .get(lang)
+            .is_some_and(|s| s.entries.contains_key(key))
     }
 
     /// Keys of the default language that `lang` lacks, sorted.
@@ -228,13 +271,23 @@ impl I18n {
 
     /// A translated string with its parameters filled in. `n` picks the plural form and fills
     /// `{n}`, written in the language's number format.
-    pub fn t(&self, lang: usize, key: &str, n: Option<f64>, params: &[(String, String)]) -> Result<String, Missing> {
+    pub fn t(
+        &self,
+        lang: usize,
+        key: &str,
+        n: Option<f64>,
+        params: &[(String, String)],
+    ) -> Result<String, Missing> {
         let (entry, lang_used) = match self.langs.get(lang).and_then(|s| s.entries.get(key)) {
             Some(e) => (e, lang),
             None => match self.langs[self.default].entries.get(key) {
                 Some(e) => (e, self.default),
                 None => {
-                    let all: Vec<&str> = self.langs[self.default].entries.keys().map(String::as_str).collect();
+                    let all: Vec<&str> = self.langs[self.default]
+                        .entries
+                        .keys()
+                        .map(String::as_str)
+                        .collect();
                     let hint = match suggest(key, all) {
                         Some(s) => format!(" (did you mean `{s}`?)"),
                         None => String::new(),
@@ -250,19 +303,31 @@ impl I18n {
             (Entry::Text(s), _) => s.as_str(),
             (Entry::Plural(forms), Some(n)) => {
                 let cat = self.langs[lang_used].plural.select(n);
-                forms.get(cat).or_else(|| forms.get("other")).map(String::as_str).unwrap_or("")
+                forms
+                    .get(cat)
+                    .or_else(|| forms.get("other"))
+                    .map(String::as_str)
+                    .unwrap_or("")
             }
             (Entry::Plural(_), None) => {
-                return Err(Missing::WrongKind(format!("interface string `{key}` has plural forms: pass a count, t(key=\"{key}\", n=…)")));
+                return Err(Missing::WrongKind(format!(
+                    "interface string `{key}` has plural forms: pass a count, t(key=\"{key}\", n=…)"
+                )));
             }
             (Entry::List(_), _) => {
-                return Err(Missing::WrongKind(format!("interface string `{key}` is a list, not a string")));
+                return Err(Missing::WrongKind(format!(
+                    "interface string `{key}` is a list, not a string"
+                )));
             }
         };
         let mut out = template.to_string();
         if out.contains('{') {
             if let Some(n) = n {
-                let formatted = if n.fract() == 0.0 { self.langs[lang].formats.int(n as i64) } else { self.langs[lang].formats.number(n, 2) };
+                let formatted = if n.fract() == 0.0 {
+                    self.langs[lang].formats.int(n as i64)
+                } else {
+                    self.langs[lang].formats.number(n, 2)
+                };
                 out = out.replace("{n}", &formatted);
             }
             for (k, v) in params {
@@ -317,7 +382,9 @@ fn load_file(
     let value: serde_json::Value = match crate::yaml::parse(&text) {
         Ok(v) => v,
         Err(e) => {
-            let mut d = Diagnostic::error("K601", e.message).at(&display).located(&text, e.line, e.col, e.width);
+            let mut d = Diagnostic::error("K601", e.message)
+                .at(&display)
+                .located(&text, e.line, e.col, e.width);
             d.notes = e.notes;
             if let Some(h) = e.hint {
                 d = d.hint(h);
@@ -331,7 +398,11 @@ fn load_file(
         serde_json::Value::Object(map) => flatten("", &map, &mut flat),
         serde_json::Value::Null => {}
         _ => {
-            diags.push(Diagnostic::error("K601", "an i18n file must be a map of keys to strings").at(&display).line_col(1, 1));
+            diags.push(
+                Diagnostic::error("K601", "an i18n file must be a map of keys to strings")
+                    .at(&display)
+                    .line_col(1, 1),
+            );
             return;
         }
     }
@@ -344,7 +415,9 @@ fn load_file(
         let entry = match value {
             Flat::Text(s) => Entry::Text(fix(&s)),
             Flat::List(l) => Entry::List(l.iter().map(|s| fix(s)).collect()),
-            Flat::Plural(forms) => Entry::Plural(forms.into_iter().map(|(k, v)| (k, fix(&v))).collect()),
+            Flat::Plural(forms) => {
+                Entry::Plural(forms.into_iter().map(|(k, v)| (k, fix(&v))).collect())
+            }
             Flat::Bad(what) => {
                 diags.push(Diagnostic::error("K601", format!("`{key}`: {what}")).at(&display).located(&text, line, 1, key.rsplit('.').next().unwrap_or(&key).len())
                     .hint("write a string, a list of strings, or a map of plural forms (one:, other:, …)"));
@@ -363,17 +436,28 @@ enum Flat {
     Bad(String),
 }
 
-fn flatten(prefix: &str, map: &serde_json::Map<String, serde_json::Value>, out: &mut Vec<(String, Flat)>) {
+fn flatten(
+    prefix: &str,
+    map: &serde_json::Map<String, serde_json::Value>,
+    out: &mut Vec<(String, Flat)>,
+) {
     use serde_json::Value;
     for (k, v) in map {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             Value::String(s) => out.push((key, Flat::Text(s.clone()))),
             Value::Number(n) => out.push((key, Flat::Text(n.to_string()))),
             Value::Bool(b) => out.push((key, Flat::Text(b.to_string()))),
             Value::Null => out.push((key, Flat::Bad("empty value".into()))),
             Value::Array(items) => {
-                let strings: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_string)).collect();
+                let strings: Option<Vec<String>> = items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_string))
+                    .collect();
                 match strings {
                     Some(l) => out.push((key, Flat::List(l))),
                     None => out.push((key, Flat::Bad("a list must hold strings only".into()))),
@@ -386,7 +470,10 @@ fn flatten(prefix: &str, map: &serde_json::Map<String, serde_json::Value>, out: 
                         out.push((key, Flat::Bad("plural forms need `other`".into())));
                         continue;
                     }
-                    let forms: Option<BTreeMap<String, String>> = m.iter().map(|(c, v)| v.as_str().map(|s| (c.clone(), s.to_string()))).collect();
+                    let forms: Option<BTreeMap<String, String>> = m
+                        .iter()
+                        .map(|(c, v)| v.as_str().map(|s| (c.clone(), s.to_string())))
+                        .collect();
                     match forms {
                         Some(f) => out.push((key, Flat::Plural(f))),
                         None => out.push((key, Flat::Bad("plural forms must be strings".into()))),
@@ -409,7 +496,9 @@ fn key_line(text: &str, key: &str) -> usize {
             let indent = l.len() - l.trim_start().len();
             let t = l.trim_start();
             indent >= min_indent
-                && (t.starts_with(&format!("{seg}:")) || t.starts_with(&format!("\"{seg}\":")) || t.starts_with(&format!("'{seg}':")))
+                && (t.starts_with(&format!("{seg}:"))
+                    || t.starts_with(&format!("\"{seg}\":"))
+                    || t.starts_with(&format!("'{seg}':")))
         });
         match found {
             Some((i, l)) => {

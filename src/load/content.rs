@@ -58,7 +58,9 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
         diags.push(
             Diagnostic::error("K204", "no content/ folder")
                 .at("content")
-                .hint("create content/<lang>/_index.md for each language, e.g. content/fr/_index.md"),
+                .hint(
+                    "create content/<lang>/_index.md for each language, e.g. content/fr/_index.md",
+                ),
         );
         return Vec::new();
     }
@@ -77,21 +79,34 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
         let display = crate::diag::rel_to(root, &path);
         if !path.is_dir() {
             diags.push(
-                Diagnostic::error("K205", format!("{} is outside a language folder", display.display()))
-                    .at(&display)
-                    .hint(format!("move it to content/{}/", config.default_lang().code)),
+                Diagnostic::error(
+                    "K205",
+                    format!("{} is outside a language folder", display.display()),
+                )
+                .at(&display)
+                .hint(format!(
+                    "move it to content/{}/",
+                    config.default_lang().code
+                )),
             );
             continue;
         }
         let Some(lang) = codes.iter().position(|c| *c == name) else {
             let hint = match suggest(&name, codes.iter().copied()) {
-                Some(s) => format!("rename the folder to content/{s}/, or add `- code: {name}` to `languages` in kitgen.yaml"),
-                None => format!("add `- code: {name}` with its `name` to `languages` in kitgen.yaml"),
+                Some(s) => format!(
+                    "rename the folder to content/{s}/, or add `- code: {name}` to `languages` in kitgen.yaml"
+                ),
+                None => {
+                    format!("add `- code: {name}` with its `name` to `languages` in kitgen.yaml")
+                }
             };
             diags.push(
-                Diagnostic::error("K206", format!("content/{name}/ is not a configured language"))
-                    .at(&display)
-                    .hint(hint),
+                Diagnostic::error(
+                    "K206",
+                    format!("content/{name}/ is not a configured language"),
+                )
+                .at(&display)
+                .hint(hint),
             );
             continue;
         };
@@ -103,9 +118,18 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
     for (i, lang) in config.languages.iter().enumerate() {
         if !seen[i] {
             diags.push(
-                Diagnostic::warning("K207", format!("language `{}` has no content/{}/ folder", lang.code, lang.code))
-                    .at(crate::config::CONFIG_FILE)
-                    .hint(format!("create content/{}/_index.md, or remove the language", lang.code)),
+                Diagnostic::warning(
+                    "K207",
+                    format!(
+                        "language `{}` has no content/{}/ folder",
+                        lang.code, lang.code
+                    ),
+                )
+                .at(crate::config::CONFIG_FILE)
+                .hint(format!(
+                    "create content/{}/_index.md, or remove the language",
+                    lang.code
+                )),
             );
         }
     }
@@ -125,13 +149,23 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
     pages
 }
 
-fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<SourcePage>, Vec<Diagnostic>> {
+fn read_page(
+    config: &Config,
+    lang: usize,
+    found: Found,
+) -> Result<Option<SourcePage>, Vec<Diagnostic>> {
     let display = crate::diag::rel_to(&config.root, &found.path);
     if !found.rel.ends_with(".md") {
         return Err(vec![
-            Diagnostic::warning("K208", format!("{} is not a Markdown file and is ignored", display.display()))
-                .at(&display)
-                .hint("put images and downloads in static/ and link them from the page"),
+            Diagnostic::warning(
+                "K208",
+                format!(
+                    "{} is not a Markdown file and is ignored",
+                    display.display()
+                ),
+            )
+            .at(&display)
+            .hint("put images and downloads in static/ and link them from the page"),
         ]);
     }
     let text = read_text(&config.root, &found.path, MAX_TEXT_FILE).map_err(|d| vec![d])?;

@@ -22,7 +22,11 @@ pub struct Found {
 
 /// Whether a file name is hidden or an editor's temporary file.
 pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp")
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
 }
 
 /// Lists the files under `dir`, sorted, following the rules above. Problems go to `diags`.
@@ -41,8 +45,13 @@ pub fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Found> 
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let p = e.path().map(|p| crate::diag::rel_to(root, p)).unwrap_or_default();
-                diags.push(Diagnostic::error("K010", format!("cannot read folder entry: {e}")).at(p));
+                let p = e
+                    .path()
+                    .map(|p| crate::diag::rel_to(root, p))
+                    .unwrap_or_default();
+                diags.push(
+                    Diagnostic::error("K010", format!("cannot read folder entry: {e}")).at(p),
+                );
                 continue;
             }
         };
@@ -84,7 +93,9 @@ pub fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Found> 
                 Ok(_) => {}
             }
         }
-        let Ok(rel) = path.strip_prefix(dir) else { continue };
+        let Ok(rel) = path.strip_prefix(dir) else {
+            continue;
+        };
         let Some(rel) = rel.to_str() else {
             diags.push(
                 Diagnostic::error("K014", "file name is not valid UTF-8")
@@ -121,9 +132,12 @@ mod tests {
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(dir.path().join("secret.md"), "x").unwrap();
         std::fs::write(root.join("content/in.md"), "x").unwrap();
-        std::os::unix::fs::symlink(dir.path().join("secret.md"), root.join("content/out.md")).unwrap();
-        std::os::unix::fs::symlink(root.join("content/in.md"), root.join("content/alias.md")).unwrap();
-        std::os::unix::fs::symlink(root.join("content/loop.md"), root.join("content/loop.md")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret.md"), root.join("content/out.md"))
+            .unwrap();
+        std::os::unix::fs::symlink(root.join("content/in.md"), root.join("content/alias.md"))
+            .unwrap();
+        std::os::unix::fs::symlink(root.join("content/loop.md"), root.join("content/loop.md"))
+            .unwrap();
         let mut diags = Vec::new();
         let found = walk(&root, &root.join("content"), &mut diags);
         let rels: Vec<_> = found.iter().map(|f| f.rel.as_str()).collect();

@@ -27,7 +27,12 @@ impl Date {
         if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
             return Ok(Date(dt.naive_utc()));
         }
-        for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        for fmt in [
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ] {
             if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
                 return Ok(Date(dt));
             }
@@ -211,7 +216,7 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
         ]);
     };
     let yaml_src = &text[yaml_start..yaml_end];
-    let line_offset = 1 + bom.min(0);
+    let line_offset = 1;
     let to_diag = |e: yaml::YamlError| {
         let line = e.line + line_offset;
         let mut d = Diagnostic::error("K202", e.message)
@@ -262,29 +267,53 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
     };
     let mut errors = Vec::new();
     if front.title.trim().is_empty() {
-        errors.push(key_error(text, yaml_start, "title", "title is empty".into())
-            .hint("write the page's title: `title: \"…\"`"));
+        errors.push(
+            key_error(text, yaml_start, "title", "title is empty".into(), display)
+                .hint("write the page's title: `title: \"…\"`"),
+        );
     }
     if let Some(s) = &front.slug {
         if !slug::is_valid_segment(s) {
             let suggestion = slug::slugify(s);
             let d = if suggestion.is_empty() {
-                key_error(text, yaml_start, "slug", format!("slug `{s}` is empty once made URL-safe"))
-                    .hint("use letters, digits and hyphens, e.g. `slug: mon-chapitre`")
+                key_error(
+                    text,
+                    yaml_start,
+                    "slug",
+                    format!("slug `{s}` is empty once made URL-safe"),
+                    display,
+                )
+                .hint("use letters, digits and hyphens, e.g. `slug: mon-chapitre`")
             } else if s.contains(['/', '\\']) || s.contains("..") {
-                key_error(text, yaml_start, "slug", format!("slug `{s}` is a path, not a URL segment"))
+                key_error(text, yaml_start, "slug", format!("slug `{s}` is a path, not a URL segment"), display)
                     .hint(format!("a slug names one URL segment; write `slug: {suggestion}`, and move the file to change its folder"))
             } else {
-                key_error(text, yaml_start, "slug", format!("slug `{s}` is not URL-safe"))
-                    .hint(format!("write `slug: {suggestion}` (lower-case letters, digits and hyphens)"))
+                key_error(
+                    text,
+                    yaml_start,
+                    "slug",
+                    format!("slug `{s}` is not URL-safe"),
+                    display,
+                )
+                .hint(format!(
+                    "write `slug: {suggestion}` (lower-case letters, digits and hyphens)"
+                ))
             };
             errors.push(d);
         }
     }
     if let Some(t) = &front.translation_of {
         if t.len() < 4 || !t.chars().all(|c| c.is_ascii_hexdigit()) {
-            errors.push(key_error(text, yaml_start, "translation_of", format!("translation_of `{t}` is not a version hash"))
-                .hint("paste the hash printed by `kitgen translations` for the source page"));
+            errors.push(
+                key_error(
+                    text,
+                    yaml_start,
+                    "translation_of",
+                    format!("translation_of `{t}` is not a version hash"),
+                    display,
+                )
+                .hint("paste the hash printed by `kitgen translations` for the source page"),
+            );
         }
     }
     if !errors.is_empty() {
@@ -294,14 +323,15 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
 }
 
 /// A diagnostic on the line of `key:` in the front matter.
-fn key_error(text: &str, yaml_start: usize, key: &str, msg: String) -> Diagnostic {
-    let d = Diagnostic::error("K203", msg);
+fn key_error(text: &str, yaml_start: usize, key: &str, msg: String, display: &str) -> Diagnostic {
+    let d = Diagnostic::error("K203", msg).at(display);
     let prefix = format!("{key}:");
     let mut off = yaml_start;
     for line in text[yaml_start..].split_inclusive('\n') {
         if line.starts_with(&prefix) {
             let value = line[prefix.len()..].trim_start();
-            let vstart = off + line.len() - line[prefix.len()..].len() + (line[prefix.len()..].len() - value.len());
+            let vstart = off + line.len() - line[prefix.len()..].len()
+                + (line[prefix.len()..].len() - value.len());
             let vlen = value.trim_end().len().max(1);
             return d.at_offset(text, vstart, vlen);
         }
@@ -351,7 +381,10 @@ mod tests {
     #[test]
     fn unknown_key_points_at_file_line() {
         let d = err("---\ntitle: T\ntitel: U\n---\n");
-        assert_eq!(d.to_string().lines().next().unwrap(), "content/fr/a.md:3:1: error[K202]: unknown key `titel`");
+        assert_eq!(
+            d.to_string().lines().next().unwrap(),
+            "content/fr/a.md:3:1: error[K202]: unknown key `titel`"
+        );
         assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
     }
 
@@ -383,7 +416,14 @@ mod tests {
         assert_eq!(d.line, Some(3));
         let d = err("---\ntitle: T\ndate: 2026-02-30\n---\n");
         assert!(d.message.contains("has no day 30"), "{}", d.message);
-        assert!(parse("---\ntitle: T\ndate: 2015-01-01T08:00:00Z\n---\n", false, "x").is_ok());
+        assert!(
+            parse(
+                "---\ntitle: T\ndate: 2015-01-01T08:00:00Z\n---\n",
+                false,
+                "x"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -394,14 +434,20 @@ mod tests {
         let d = err("---\ntitle: T\nslug: \"!!!\"\n---\n");
         assert_eq!(d.message, "slug `!!!` is empty once made URL-safe");
         let d = err("---\ntitle: T\nslug: Mon Titre\n---\n");
-        assert_eq!(d.hint.as_deref(), Some("write `slug: mon-titre` (lower-case letters, digits and hyphens)"));
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("write `slug: mon-titre` (lower-case letters, digits and hyphens)")
+        );
     }
 
     #[test]
     fn missing_or_unclosed_front_matter() {
         assert_eq!(err("# Titre\n").message, "missing front matter");
         assert_eq!(err("---\ntitle: T\n").message, "front matter is not closed");
-        assert_eq!(err("---\ndate: 2026-01-01\n---\n").message, "missing key `title`");
+        assert_eq!(
+            err("---\ndate: 2026-01-01\n---\n").message,
+            "missing key `title`"
+        );
     }
 
     #[test]

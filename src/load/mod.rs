@@ -7,7 +7,6 @@ pub mod content;
 pub mod files;
 pub mod frontmatter;
 
-
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;

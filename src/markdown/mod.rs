@@ -14,7 +14,9 @@ pub mod typography;
 use std::collections::HashMap;
 use std::path::Path;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
@@ -120,7 +122,8 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut r = Rendered::default();
     let diag_at = |d: Diagnostic, off: usize, len: usize| {
-        d.at(input.path).at_offset(input.file, input.body_start + off, len)
+        d.at(input.path)
+            .at_offset(input.file, input.body_start + off, len)
     };
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(256);
@@ -142,7 +145,9 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
     for (event, range) in Parser::new_ext(body, opts).into_offset_iter() {
         let mut emit: Vec<Event<'_>> = Vec::with_capacity(1);
         match event {
-            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
                 prev_char = None;
                 in_word = false;
                 heading = Some(Heading {
@@ -163,13 +168,25 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     if s.is_empty() { "section".into() } else { s }
                 });
                 let n = id_counts.entry(base.clone()).or_insert(0);
-                let id = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+                let id = if *n == 0 {
+                    base.clone()
+                } else {
+                    format!("{base}-{n}")
+                };
                 if *n > 0 && explicit {
-                    r.diagnostics.push(diag_at(
-                        Diagnostic::warning("K304", format!("heading id `{base}` is used twice; the second becomes `{id}`")),
-                        h.offset,
-                        range.end - h.offset,
-                    ).hint("give each heading its own `{#id}`"));
+                    r.diagnostics.push(
+                        diag_at(
+                            Diagnostic::warning(
+                                "K304",
+                                format!(
+                                    "heading id `{base}` is used twice; the second becomes `{id}`"
+                                ),
+                            ),
+                            h.offset,
+                            range.end - h.offset,
+                        )
+                        .hint("give each heading its own `{#id}`"),
+                    );
                 }
                 *n += 1;
                 let lvl = h.level as u8;
@@ -189,32 +206,48 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 open.push('>');
                 let mut close = String::from("<a class=\"anchor\" href=\"#");
                 escape_href(&mut close, &id).ok();
-                close.push_str(&format!("\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{lvl}>"));
+                close.push_str(&format!(
+                    "\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{lvl}>"
+                ));
                 emit.push(Event::Html(open.into()));
                 emit.extend(h.events);
                 emit.push(Event::Html(close.into()));
                 if lvl >= 2 {
-                    push_toc(&mut r.toc, TocEntry { level: lvl, id: id.clone(), title: h.text.trim().to_string(), children: Vec::new() });
+                    push_toc(
+                        &mut r.toc,
+                        TocEntry {
+                            level: lvl,
+                            id: id.clone(),
+                            title: h.text.trim().to_string(),
+                            children: Vec::new(),
+                        },
+                    );
                 }
                 r.ids.push(id);
                 prev_char = None;
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
                 continue;
             }
             Event::End(TagEnd::CodeBlock) => {
-                let Some((lang, text)) = code.take() else { continue };
+                let Some((lang, text)) = code.take() else {
+                    continue;
+                };
                 let inner = highlight::highlight(&text, &lang);
                 let lang_class = slugify(&lang);
                 let html = if lang_class.is_empty() {
                     format!("<pre class=\"code\"><code>{inner}</code></pre>\n")
                 } else {
-                    format!("<pre class=\"code\" data-lang=\"{lang_class}\"><code class=\"language-{lang_class}\">{inner}</code></pre>\n")
+                    format!(
+                        "<pre class=\"code\" data-lang=\"{lang_class}\"><code class=\"language-{lang_class}\">{inner}</code></pre>\n"
+                    )
                 };
                 emit.push(Event::Html(html.into()));
             }
@@ -283,11 +316,26 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 }
                 emit.push(event);
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
-                let href = match check_link(&dest_url, link_type, resolver, &mut r, range.start + input.body_start, range.len()) {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) => {
+                let href = match check_link(
+                    &dest_url,
+                    link_type,
+                    resolver,
+                    &mut r,
+                    range.start + input.body_start,
+                    range.len(),
+                ) {
                     Ok(href) => href,
                     Err((code, msg, hint)) => {
-                        r.diagnostics.push(diag_at(Diagnostic::error(code, msg), range.start, range.len()).hint(hint));
+                        r.diagnostics.push(
+                            diag_at(Diagnostic::error(code, msg), range.start, range.len())
+                                .hint(hint),
+                        );
                         "#".to_string()
                     }
                 };
@@ -307,32 +355,57 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 emit.push(Event::Html(tag.into()));
             }
             Event::End(TagEnd::Link) => emit.push(Event::Html("</a>".into())),
-            Event::Start(Tag::Image { dest_url, title, id, link_type }) => {
+            Event::Start(Tag::Image {
+                dest_url,
+                title,
+                id,
+                link_type,
+            }) => {
                 in_image = true;
                 let url = dest_url.trim();
                 let lower = url.to_ascii_lowercase();
-                if lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//") {
+                if lower.starts_with("http:")
+                    || lower.starts_with("https:")
+                    || lower.starts_with("//")
+                {
                     r.diagnostics.push(diag_at(
                         Diagnostic::error("K306", format!("image `{url}` is loaded from another host")),
                         range.start,
                         range.len(),
                     ).hint("download the image into static/ and link it with a relative path: pages must not load anything from another site"));
                 } else if let Some(scheme) = scheme_of(url) {
-                    r.diagnostics.push(diag_at(
-                        Diagnostic::error("K305", format!("image source with `{scheme}:` is not allowed")),
-                        range.start,
-                        range.len(),
-                    ).hint("put the image in static/ and link it with a relative path"));
+                    r.diagnostics.push(
+                        diag_at(
+                            Diagnostic::error(
+                                "K305",
+                                format!("image source with `{scheme}:` is not allowed"),
+                            ),
+                            range.start,
+                            range.len(),
+                        )
+                        .hint("put the image in static/ and link it with a relative path"),
+                    );
                 }
                 let empty_alt = body[range.clone()].starts_with("![]");
                 if empty_alt {
-                    r.diagnostics.push(diag_at(
-                        Diagnostic::warning("K307", format!("image `{url}` has no alternative text")),
-                        range.start,
-                        range.len(),
-                    ).hint("describe the image between the brackets: ![what it shows](path)"));
+                    r.diagnostics.push(
+                        diag_at(
+                            Diagnostic::warning(
+                                "K307",
+                                format!("image `{url}` has no alternative text"),
+                            ),
+                            range.start,
+                            range.len(),
+                        )
+                        .hint("describe the image between the brackets: ![what it shows](path)"),
+                    );
                 }
-                emit.push(Event::Start(Tag::Image { dest_url, title, id, link_type }));
+                emit.push(Event::Start(Tag::Image {
+                    dest_url,
+                    title,
+                    id,
+                    link_type,
+                }));
             }
             Event::End(TagEnd::Image) => {
                 in_image = false;
@@ -341,11 +414,14 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
             Event::Html(html) | Event::InlineHtml(html) => {
                 raw_html = true;
                 for (what, hint) in sanitize::problems(&html) {
-                    r.diagnostics.push(diag_at(
-                        Diagnostic::warning("K310", format!("raw HTML {what} is removed")),
-                        range.start,
-                        range.len(),
-                    ).hint(hint));
+                    r.diagnostics.push(
+                        diag_at(
+                            Diagnostic::warning("K310", format!("raw HTML {what} is removed")),
+                            range.start,
+                            range.len(),
+                        )
+                        .hint(hint),
+                    );
                 }
                 emit.push(Event::Html(html));
             }
@@ -359,7 +435,11 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 }
                 let n = footnote_refs.iter().position(|l| *l == label).unwrap_or(0) + 1;
                 let fid = slugify(&label);
-                let ref_id = if *count == 1 { format!("fnref-{fid}") } else { format!("fnref-{fid}-{count}") };
+                let ref_id = if *count == 1 {
+                    format!("fnref-{fid}")
+                } else {
+                    format!("fnref-{fid}-{count}")
+                };
                 emit.push(Event::Html(format!(
                     "<sup class=\"fnref\" id=\"{ref_id}\"><a href=\"#fn-{fid}\" role=\"doc-noteref\">{n}</a></sup>"
                 ).into()));
@@ -374,7 +454,9 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 }
                 continue;
             }
-            Event::Start(Tag::Item) | Event::Start(Tag::TableCell) | Event::Start(Tag::BlockQuote(_)) => {
+            Event::Start(Tag::Item)
+            | Event::Start(Tag::TableCell)
+            | Event::Start(Tag::BlockQuote(_)) => {
                 prev_char = None;
                 in_word = false;
                 emit.push(event);
@@ -393,28 +475,47 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
     // Footnotes, in the order of their first reference.
     for (label, off, len) in &ref_offsets {
         if !footnote_defs.iter().any(|(l, _, _)| l == label) {
-            r.diagnostics.push(diag_at(
-                Diagnostic::error("K308", format!("footnote `[^{label}]` has no definition")),
-                *off,
-                *len,
-            ).hint(format!("add a line `[^{label}]: …` at the end of the page")));
+            r.diagnostics.push(
+                diag_at(
+                    Diagnostic::error("K308", format!("footnote `[^{label}]` has no definition")),
+                    *off,
+                    *len,
+                )
+                .hint(format!("add a line `[^{label}]: …` at the end of the page")),
+            );
         }
     }
     if !footnote_defs.is_empty() {
-        footnote_defs.sort_by_key(|(l, _, _)| footnote_refs.iter().position(|r| r == l).unwrap_or(usize::MAX));
-        out.push(Event::Html("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n".into()));
+        footnote_defs.sort_by_key(|(l, _, _)| {
+            footnote_refs
+                .iter()
+                .position(|r| r == l)
+                .unwrap_or(usize::MAX)
+        });
+        out.push(Event::Html(
+            "<div class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n".into(),
+        ));
         for (label, mut events, off) in footnote_defs {
             if !footnote_refs.contains(&label) {
-                r.diagnostics.push(diag_at(
-                    Diagnostic::warning("K309", format!("footnote `[^{label}]` is never referenced")),
-                    off,
-                    label.len() + 4,
-                ).hint(format!("cite it in the text with [^{label}] or remove it")));
+                r.diagnostics.push(
+                    diag_at(
+                        Diagnostic::warning(
+                            "K309",
+                            format!("footnote `[^{label}]` is never referenced"),
+                        ),
+                        off,
+                        label.len() + 4,
+                    )
+                    .hint(format!("cite it in the text with [^{label}] or remove it")),
+                );
                 continue;
             }
             let fid = slugify(&label);
             r.ids.push(format!("fn-{fid}"));
-            let back = Event::Html(format!(" <a href=\"#fnref-{fid}\" class=\"fn-back\" role=\"doc-backlink\">↩</a>").into());
+            let back = Event::Html(
+                format!(" <a href=\"#fnref-{fid}\" class=\"fn-back\" role=\"doc-backlink\">↩</a>")
+                    .into(),
+            );
             out.push(Event::Html(format!("<li id=\"fn-{fid}\">").into()));
             if matches!(events.last(), Some(Event::End(TagEnd::Paragraph))) {
                 let end = events.pop();
@@ -426,7 +527,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
             out.extend(events);
             out.push(Event::Html("</li>\n".into()));
         }
-        out.push(Event::Html("</ol>\n</section>\n".into()));
+        out.push(Event::Html("</ol>\n</div>\n".into()));
     }
     for (label, _, _) in &ref_offsets {
         r.ids.push(format!("fnref-{}", slugify(label)));
@@ -435,7 +536,11 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     let html = table_alignment_classes(html);
-    r.html = if raw_html { sanitize::clean(&html) } else { html };
+    r.html = if raw_html {
+        sanitize::clean(&html)
+    } else {
+        html
+    };
     r.excerpt = truncate_words(&r.excerpt, 300);
     r.links.sort_unstable();
     r.links.dedup();
@@ -466,7 +571,12 @@ fn check_link(
         r.links.push(resolved.target);
         let mut href = resolved.url;
         if let Some(a) = anchor.filter(|a| !a.is_empty()) {
-            r.anchors.push(AnchorRef { target: resolved.target, anchor: a.to_string(), offset, len });
+            r.anchors.push(AnchorRef {
+                target: resolved.target,
+                anchor: a.to_string(),
+                offset,
+                len,
+            });
             href.push('#');
             href.push_str(a);
         }
@@ -474,7 +584,12 @@ fn check_link(
     }
     if let Some(a) = dest.strip_prefix('#') {
         if !a.is_empty() {
-            r.anchors.push(AnchorRef { target: resolver.current(), anchor: a.to_string(), offset, len });
+            r.anchors.push(AnchorRef {
+                target: resolver.current(),
+                anchor: a.to_string(),
+                offset,
+                len,
+            });
         }
         return Ok(dest.to_string());
     }
@@ -491,7 +606,10 @@ fn check_link(
         return Err((
             "K303",
             format!("link to `{dest}` looks like a source file"),
-            format!("write it as `@/{}` (the path under content/<lang>/), so kitgen can check and resolve it", dest.trim_start_matches("./").trim_start_matches('/')),
+            format!(
+                "write it as `@/{}` (the path under content/<lang>/), so kitgen can check and resolve it",
+                dest.trim_start_matches("./").trim_start_matches('/')
+            ),
         ));
     }
     Ok(dest.to_string())
@@ -504,8 +622,13 @@ fn scheme_of(url: &str) -> Option<&str> {
     let end = url.find(':')?;
     let scheme = &url[..end];
     let valid = !scheme.is_empty()
-        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.' | '\t' | '\n' | '\r'));
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.' | '\t' | '\n' | '\r')
+        });
     valid.then_some(scheme)
 }
 

@@ -9,12 +9,68 @@ use std::sync::OnceLock;
 
 /// Tags kept in raw HTML, on top of those kitgen's renderer emits itself.
 const TAGS: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
-    "colgroup", "data", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
-    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span", "strong", "sub",
-    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
-    "var", "wbr",
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 ];
 
 fn builder() -> &'static ammonia::Builder<'static> {
@@ -23,9 +79,19 @@ fn builder() -> &'static ammonia::Builder<'static> {
         let mut b = ammonia::Builder::empty();
         b.tags(TAGS.iter().copied().collect::<HashSet<_>>())
             .generic_attributes(
-                ["id", "class", "lang", "dir", "title", "role", "aria-hidden", "aria-label", "tabindex"]
-                    .into_iter()
-                    .collect(),
+                [
+                    "id",
+                    "class",
+                    "lang",
+                    "dir",
+                    "title",
+                    "role",
+                    "aria-hidden",
+                    "aria-label",
+                    "tabindex",
+                ]
+                .into_iter()
+                .collect(),
             )
             .add_tag_attributes("a", ["href", "hreflang"])
             .add_tag_attributes("img", ["src", "alt", "width", "height"])
@@ -39,7 +105,14 @@ fn builder() -> &'static ammonia::Builder<'static> {
             .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
             .url_relative(ammonia::UrlRelative::PassThrough)
             .link_rel(Some("noopener noreferrer"))
-            .clean_content_tags(["script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"].into_iter().collect())
+            .clean_content_tags(
+                [
+                    "script", "style", "iframe", "object", "embed", "template", "noscript", "svg",
+                    "math",
+                ]
+                .into_iter()
+                .collect(),
+            )
             .strip_comments(true)
             .attribute_filter(|element, attribute, value| {
                 let off_site = {
@@ -78,14 +151,22 @@ pub(crate) fn problems(fragment: &str) -> Vec<(String, String)> {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
-        let tag_end = lower[start..].find('>').map(|e| start + e).unwrap_or(lower.len());
+        let tag_end = lower[start..]
+            .find('>')
+            .map(|e| start + e)
+            .unwrap_or(lower.len());
         let tag = &lower[start..tag_end];
         if !name.is_empty() && !TAGS.contains(&name.as_str()) {
             found.push((
                 format!("`<{name}>`"),
                 match name.as_str() {
-                    "script" => "pages carry no inline scripts; put behaviour in the theme's static files".into(),
-                    "iframe" | "object" | "embed" => "embeds load other sites: link to the content instead".into(),
+                    "script" => {
+                        "pages carry no inline scripts; put behaviour in the theme's static files"
+                            .into()
+                    }
+                    "iframe" | "object" | "embed" => {
+                        "embeds load other sites: link to the content instead".into()
+                    }
                     "style" => "put styles in the theme's stylesheet".into(),
                     _ => format!("allowed tags: {}", TAGS.join(", ")),
                 },
@@ -94,15 +175,30 @@ pub(crate) fn problems(fragment: &str) -> Vec<(String, String)> {
             for attr in tag.split(|c: char| c.is_whitespace()).skip(1) {
                 let key = attr.split('=').next().unwrap_or("");
                 if key.starts_with("on") && key.len() > 2 {
-                    found.push((format!("event handler `{key}`"), "pages carry no inline scripts".into()));
+                    found.push((
+                        format!("event handler `{key}`"),
+                        "pages carry no inline scripts".into(),
+                    ));
                 } else if key == "style" {
-                    found.push(("`style` attribute".into(), "inline styles are blocked by the Content-Security-Policy: use a class".into()));
+                    found.push((
+                        "`style` attribute".into(),
+                        "inline styles are blocked by the Content-Security-Policy: use a class"
+                            .into(),
+                    ));
                 }
             }
             if tag.contains("javascript:") || tag.contains("vbscript:") || tag.contains("data:") {
-                found.push(("script URL".into(), "use an http(s), mailto or relative link".into()));
+                found.push((
+                    "script URL".into(),
+                    "use an http(s), mailto or relative link".into(),
+                ));
             }
-            if name == "img" && (tag.contains("src=\"http") || tag.contains("src='http") || tag.contains("src=http") || tag.contains("src=\"//")) {
+            if name == "img"
+                && (tag.contains("src=\"http")
+                    || tag.contains("src='http")
+                    || tag.contains("src=http")
+                    || tag.contains("src=\"//"))
+            {
                 found.push(("image from another host".into(), "download the image into static/: pages must not load anything from another site".into()));
             }
         }
@@ -128,7 +224,8 @@ mod tests {
 
     #[test]
     fn keeps_allowed_markup() {
-        let html = "<p><kbd>Ctrl</kbd> <abbr title=\"vidéosurveillance algorithmique\">VSA</abbr></p>";
+        let html =
+            "<p><kbd>Ctrl</kbd> <abbr title=\"vidéosurveillance algorithmique\">VSA</abbr></p>";
         assert_eq!(clean(html), html);
     }
 

@@ -76,14 +76,20 @@ mod tests {
 
     #[test]
     fn spaces_before_high_punctuation() {
-        assert_eq!(fr("Quoi ? Non ! Oui ; bon : voilà"), "Quoi\u{202F}? Non\u{202F}! Oui\u{202F}; bon\u{A0}: voilà");
+        assert_eq!(
+            fr("Quoi ? Non ! Oui ; bon : voilà"),
+            "Quoi\u{202F}? Non\u{202F}! Oui\u{202F}; bon\u{A0}: voilà"
+        );
         assert_eq!(fr("Quoi? Non!"), "Quoi\u{202F}? Non\u{202F}!");
         assert_eq!(fr("Hein ?!"), "Hein\u{202F}?!");
     }
 
     #[test]
     fn guillemets() {
-        assert_eq!(fr("« comportements anormaux »"), "«\u{202F}comportements anormaux\u{202F}»");
+        assert_eq!(
+            fr("« comportements anormaux »"),
+            "«\u{202F}comportements anormaux\u{202F}»"
+        );
         assert_eq!(fr("“VSA”"), "«\u{202F}VSA\u{202F}»");
     }
 
@@ -95,7 +101,10 @@ mod tests {
     #[test]
     fn leaves_times_urls_and_ratios_alone() {
         assert_eq!(fr("à 12:30"), "à 12:30");
-        assert_eq!(fr("https://technopolice.fr/?a=1"), "https://technopolice.fr/?a=1");
+        assert_eq!(
+            fr("https://technopolice.fr/?a=1"),
+            "https://technopolice.fr/?a=1"
+        );
         assert_eq!(fr("ratio 1:2"), "ratio 1:2");
     }
 

@@ -1,0 +1,109 @@
+//! The command line, with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// kitgen builds the campaign's multilingual website and mobilisation kits from a site tree.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kitgen",
+    version,
+    about,
+    long_about = "kitgen turns a site tree (kitgen.yaml, content/, data/, i18n/, themes/) into a static website in public/: pages in every language, a page per commune, printable kits. The output works on any static host, under any sub-path, and calls no third party.",
+    after_help = "Examples:\n  kitgen build                      build the site in this folder into public/\n  kitgen build --root ../site -o /tmp/out --base-url https://example.org/vsa/\n  kitgen serve                      preview on http://127.0.0.1:1111/ with live reload\n  kitgen translations --format json list missing and stale translations\n\nExit status: 0 ok, 1 errors in the inputs, 2 usage or configuration error, 3 I/O or internal failure."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    #[command(
+        after_help = "Examples:\n  kitgen build\n  kitgen build --strict --output /srv/www/vsa\n  kitgen build --no-minify --drafts"
+    )]
+    Build(BuildArgs),
+    /// Build, serve on localhost, and rebuild what changed on every save.
+    #[command(after_help = "Examples:\n  kitgen serve\n  kitgen serve --port 8080 --open")]
+    Serve(ServeArgs),
+    /// Report missing and stale translations per language.
+    #[command(
+        after_help = "Examples:\n  kitgen translations\n  kitgen translations --lang en --format json\n\nExit status: 0 when every language is complete and fresh, 1 otherwise (use it in CI)."
+    )]
+    Translations(TranslationsArgs),
+}
+
+/// Options shared by commands that read a site.
+#[derive(Debug, Args, Clone)]
+pub struct SiteArgs {
+    /// Site folder (with kitgen.yaml).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Publish pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// `kitgen build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Site options.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Output folder [default: public/ in the site folder].
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Absolute URL the site is published at (overrides kitgen.yaml).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Keep HTML, CSS and JS as written.
+    #[arg(long)]
+    pub no_minify: bool,
+    /// Fail on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `kitgen serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Site options.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Port to listen on.
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on; anything but loopback exposes your drafts to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+}
+
+/// Report format.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// JSON for tools.
+    Json,
+}
+
+/// `kitgen translations`.
+#[derive(Debug, Args)]
+pub struct TranslationsArgs {
+    /// Site options.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Only this language.
+    #[arg(long, value_name = "CODE")]
+    pub lang: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}

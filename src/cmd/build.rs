@@ -1,0 +1,84 @@
+//! `kitgen build`.
+
+use std::time::Instant;
+
+use crate::cli::BuildArgs;
+use crate::config::Overrides;
+use crate::pipeline::{self, BuildError, BuildOptions};
+
+/// Runs a build and prints its report; returns the exit code.
+pub fn run(args: BuildArgs) -> i32 {
+    let start = Instant::now();
+    let root = args.site.root.clone();
+    let output = args.output.clone().unwrap_or_else(|| root.join("public"));
+    let opts = BuildOptions {
+        root,
+        output,
+        overrides: Overrides {
+            base_url: args.base_url,
+            drafts: args.site.drafts,
+            no_minify: args.no_minify,
+        },
+        strict: args.strict,
+        serve: false,
+        progress: true,
+    };
+    match pipeline::build(&opts) {
+        Ok((report, _)) => {
+            super::print_diagnostics(&report.diagnostics);
+            let warnings = report.diagnostics.len();
+            eprintln!(
+                "kitgen: {} pages, {} files ({}), {} written, {} removed{} in {:.2} s",
+                report.pages,
+                report.files,
+                human_bytes(report.bytes),
+                report.written,
+                report.removed,
+                if warnings > 0 {
+                    format!(
+                        ", {warnings} warning{}",
+                        if warnings > 1 { "s" } else { "" }
+                    )
+                } else {
+                    String::new()
+                },
+                start.elapsed().as_secs_f64()
+            );
+            if std::env::var_os("KITGEN_TIMINGS").is_some() {
+                for (stage, secs) in &report.timings {
+                    eprintln!("  {stage:<10} {secs:.3} s");
+                }
+            }
+            0
+        }
+        Err(e) => {
+            match &e {
+                BuildError::Config(d) | BuildError::Input(d) => super::print_diagnostics(d),
+                BuildError::Output(r) => eprintln!(
+                    "error: {r}\n  = fix: choose an empty folder or one kitgen created (it holds a {} file) with --output",
+                    crate::write::MARKER
+                ),
+                BuildError::Io(m) => {
+                    eprintln!("error: {m}\n  = note: the previous output was left as it was")
+                }
+            }
+            e.exit_code()
+        }
+    }
+}
+
+/// `12.3 MB`.
+pub fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "kB", "MB", "GB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

@@ -1,0 +1,202 @@
+//! The model: every input resolved into one [`Site`], with no I/O.
+//!
+//! Pages know their URL, language, section, translations and rendered body; sections know their
+//! sorted pages. Everything later stages need is computed here once, so rendering an output is
+//! a lookup, never a search.
+
+mod build;
+mod resolve;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::i18n::I18n;
+use crate::load::frontmatter::{Date, SortBy};
+use crate::markdown::TocEntry;
+
+pub use build::{Built, build};
+
+/// Index of a page in [`Site::pages`].
+pub type PageId = u32;
+
+/// A page or a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A Markdown page.
+    Page,
+    /// A folder's `_index.md` (or the home page).
+    Section,
+}
+
+/// A page of the site in one language.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Its index.
+    pub id: PageId,
+    /// Language it is published in.
+    pub lang: usize,
+    /// Language of the text shown (differs for untranslated pages shown in the default language).
+    pub content_lang: usize,
+    /// Path under `content/<lang>/`, shared by translations.
+    pub rel: Arc<str>,
+    /// Source file, from the site root.
+    pub source: PathBuf,
+    /// Page or section.
+    pub kind: Kind,
+    /// Title, with the language's typography.
+    pub title: String,
+    /// Summary from the front matter.
+    pub summary: Option<String>,
+    /// First paragraph of the body, plain text.
+    pub excerpt: String,
+    /// Publication date.
+    pub date: Option<Date>,
+    /// Order in its section.
+    pub weight: i64,
+    /// Template name.
+    pub template: String,
+    /// Free data from the front matter.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Site-absolute URL, e.g. `/fr/brochure/qu-est-ce-que-la-vsa/`.
+    pub url: String,
+    /// Rendered body.
+    pub html: String,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Ids links may target.
+    pub ids: Vec<String>,
+    /// Word count.
+    pub words: usize,
+    /// Parent section.
+    pub parent: Option<PageId>,
+    /// Pages of a section, sorted.
+    pub pages: Vec<PageId>,
+    /// Sub-sections of a section, sorted.
+    pub subsections: Vec<PageId>,
+    /// How a section sorts its pages.
+    pub sort_by: SortBy,
+    /// A section listed in the menu.
+    pub menu: bool,
+    /// The page whose text this untranslated page shows.
+    pub fallback_of: Option<PageId>,
+    /// Version of the source text (see `kitgen translations`).
+    pub version: String,
+    /// Version of the source a translation was made from.
+    pub translation_of: Option<String>,
+    /// Hash of the source file's text.
+    pub source_text_hash: u64,
+    /// Pages linked from the body.
+    pub links: Vec<PageId>,
+}
+
+impl Page {
+    /// Whether this is a section.
+    pub fn is_section(&self) -> bool {
+        self.kind == Kind::Section
+    }
+
+    /// The output file: `fr/brochure/x/index.html`.
+    pub fn output_path(&self) -> String {
+        format!("{}index.html", self.url.trim_start_matches('/'))
+    }
+
+    /// Summary, or the excerpt when there is none.
+    pub fn description(&self) -> &str {
+        self.summary.as_deref().unwrap_or(&self.excerpt)
+    }
+}
+
+/// The whole site, resolved.
+#[derive(Debug)]
+pub struct Site {
+    /// Configuration.
+    pub config: Arc<Config>,
+    /// Interface strings.
+    pub i18n: Arc<I18n>,
+    /// Every page in every language.
+    pub pages: Vec<Page>,
+    /// (language, rel) → page.
+    pub index: HashMap<(usize, Arc<str>), PageId>,
+    /// Home page of each language.
+    pub homes: Vec<Option<PageId>>,
+    /// Sections in each language's menu, sorted.
+    pub menus: Vec<Vec<PageId>>,
+}
+
+impl Site {
+    /// A page by id.
+    pub fn page(&self, id: PageId) -> &Page {
+        &self.pages[id as usize]
+    }
+
+    /// The page at `rel` in a language.
+    pub fn find(&self, lang: usize, rel: &str) -> Option<&Page> {
+        self.index
+            .get(&(lang, Arc::from(rel)))
+            .map(|&id| self.page(id))
+    }
+
+    /// The versions of a page in every language (itself included), in config order.
+    pub fn translations(&self, page: &Page) -> Vec<Option<&Page>> {
+        (0..self.config.languages.len())
+            .map(|l| self.find(l, &page.rel))
+            .collect()
+    }
+
+    /// The URL of a language's home.
+    pub fn home_url(&self, lang: usize) -> String {
+        self.homes[lang]
+            .map(|id| self.page(id).url.clone())
+            .unwrap_or_else(|| format!("/{}/", self.config.languages[lang].code))
+    }
+
+    /// Ancestors of a page, from the home down to its parent.
+    pub fn ancestors(&self, page: &Page) -> Vec<&Page> {
+        let mut v = Vec::new();
+        let mut cur = page.parent;
+        while let Some(id) = cur {
+            let p = self.page(id);
+            v.push(p);
+            cur = p.parent;
+        }
+        v.reverse();
+        v
+    }
+
+    /// The previous and next pages in the same section.
+    pub fn neighbours(&self, page: &Page) -> (Option<&Page>, Option<&Page>) {
+        let Some(parent) = page.parent.filter(|_| page.kind == Kind::Page) else {
+            return (None, None);
+        };
+        let siblings = &self.page(parent).pages;
+        let Some(i) = siblings.iter().position(|&id| id == page.id) else {
+            return (None, None);
+        };
+        let prev = i.checked_sub(1).map(|j| self.page(siblings[j]));
+        let next = siblings.get(i + 1).map(|&j| self.page(j));
+        (prev, next)
+    }
+}
+
+/// The page a template or a link names by source path (`agir/kit-courrier.md`, `brochure/`),
+/// in `lang` or else in the default language.
+pub fn find_link<'a>(site: &'a Site, lang: usize, path: &str) -> Option<&'a Page> {
+    let cands = resolve::candidates(path);
+    [lang, site.config.default_language]
+        .into_iter()
+        .find_map(|l| cands.iter().find_map(|c| site.find(l, c)))
+}
+
+/// `actualites` → `actualites/_index.md`; `` → `_index.md`.
+pub fn section_rel_of(section: &str) -> String {
+    let s = section.trim().trim_matches('/');
+    if s.is_empty() || s == "_index.md" {
+        "_index.md".into()
+    } else if s.ends_with("/_index.md") {
+        s.to_string()
+    } else {
+        format!("{s}/_index.md")
+    }
+}

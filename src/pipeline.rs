@@ -1,0 +1,305 @@
+//! The build pipeline: `load → model → plan → render → write`, each stage timed.
+//!
+//! A library function the CLI, `kitgen serve` and the tests call alike. Every stage collects
+//! diagnostics; the build stops before writing anything if one is an error (or a warning with
+//! `--strict`), so a failed build never touches the previous output.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::{Config, Overrides};
+use crate::deps::Dep;
+use crate::diag::{self, Diagnostic, Severity};
+use crate::i18n::I18n;
+use crate::load;
+use crate::model::{self, Site};
+use crate::plan::{self, Plan};
+use crate::render::assets::Assets;
+use crate::render::templates::TemplateSet;
+use crate::render::{RenderOptions, Renderer};
+use crate::write::{self, Writer};
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Site root.
+    pub root: PathBuf,
+    /// Output folder.
+    pub output: PathBuf,
+    /// Command-line overrides of the configuration.
+    pub overrides: Overrides,
+    /// Warnings fail the build.
+    pub strict: bool,
+    /// Serve mode.
+    pub serve: bool,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+/// A finished build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// Warnings (and errors, for a failed build).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Files produced.
+    pub files: usize,
+    /// Bytes produced.
+    pub bytes: u64,
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Stale files removed.
+    pub removed: usize,
+    /// Time per stage, in order.
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+/// Why a build failed; decides the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The configuration is invalid (exit 2).
+    #[error("invalid configuration")]
+    Config(Vec<Diagnostic>),
+    /// The output folder was refused (exit 2).
+    #[error("{0}")]
+    Output(#[from] write::Refusal),
+    /// Errors in the inputs (exit 1).
+    #[error("the build failed")]
+    Input(Vec<Diagnostic>),
+    /// Reading or writing failed (exit 3).
+    #[error("{0}")]
+    Io(String),
+}
+
+impl BuildError {
+    /// The process exit code for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BuildError::Input(_) => 1,
+            BuildError::Config(_) | BuildError::Output(_) => 2,
+            BuildError::Io(_) => 3,
+        }
+    }
+}
+
+/// Everything a build produced in memory, kept by `kitgen serve` for incremental rebuilds.
+pub struct BuildState {
+    /// The resolved site.
+    pub site: Arc<Site>,
+    /// Every output.
+    pub plan: Plan,
+    /// Inputs read by each output, in plan order.
+    pub deps: Vec<Vec<Dep>>,
+}
+
+/// The loaded, resolved site with its templates and assets, ready to render.
+pub struct Prepared {
+    /// The site.
+    pub site: Arc<Site>,
+    /// Templates.
+    pub templates: Arc<TemplateSet>,
+    /// Static files.
+    pub assets: Arc<Assets>,
+    /// Every output.
+    pub plan: Plan,
+    /// Warnings so far.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Time per stage.
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+/// Loads and resolves the site and plans its outputs. Problems are in `diagnostics`: the
+/// caller decides when to stop, so template errors can be reported with content errors.
+pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
+    let mut timings = Vec::new();
+    let t = Instant::now();
+    let config = Arc::new(Config::load(&opts.root, &opts.overrides).map_err(BuildError::Config)?);
+
+    let mut diags = Vec::new();
+    let (((sources, i18n), d1), ((templates, assets), d2)) = rayon::join(
+        || {
+            let mut d1 = Vec::new();
+            let sources = load::content::load(&config, &mut d1);
+            let i18n = I18n::load(&config, &mut d1);
+            ((sources, i18n), d1)
+        },
+        || {
+            let mut d2 = Vec::new();
+            let templates = TemplateSet::load(&config, &mut d2);
+            let assets = Assets::load(&config, &mut d2);
+            ((templates, assets), d2)
+        },
+    );
+    diags.extend(d1);
+    diags.extend(d2);
+    timings.push(("load", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let built = model::build(config.clone(), Arc::new(i18n), &sources, &mut diags);
+    drop(sources);
+    timings.push(("model", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let plan = plan::plan(&built.site, &assets, &templates, &mut diags);
+    timings.push(("plan", t.elapsed().as_secs_f64()));
+
+    Ok(Prepared {
+        site: Arc::new(built.site),
+        templates: Arc::new(templates),
+        assets: Arc::new(assets),
+        plan,
+        diagnostics: diags,
+        timings,
+    })
+}
+
+fn fail_on(diags: &mut Vec<Diagnostic>, strict: bool) -> Result<(), BuildError> {
+    diag::sort_dedup(diags);
+    let failed = diags
+        .iter()
+        .any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning));
+    if failed {
+        return Err(BuildError::Input(std::mem::take(diags)));
+    }
+    Ok(())
+}
+
+/// Builds the site into the output folder.
+pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildError> {
+    let prepared = prepare(opts)?;
+    let Prepared {
+        site,
+        templates,
+        assets,
+        plan,
+        mut diagnostics,
+        mut timings,
+    } = prepared;
+
+    let t = Instant::now();
+    let renderer = Renderer::new(
+        site.clone(),
+        templates,
+        assets,
+        &plan,
+        RenderOptions { serve: opts.serve },
+        &mut diagnostics,
+    );
+    fail_on(&mut diagnostics, opts.strict)?;
+    timings.push(("templates", t.elapsed().as_secs_f64()));
+    write::check_output_dir(&opts.root, &opts.output)?;
+
+    let t = Instant::now();
+    let writer = Writer::open(&opts.output)
+        .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
+    let bar = progress_bar(opts.progress, plan.outputs.len() as u64);
+    let results: Vec<(Vec<Dep>, Result<(), Diagnostic>)> = plan
+        .outputs
+        .par_iter()
+        .map(|out| {
+            let r = renderer.render(out);
+            bar.inc(1);
+            let res = match r.result {
+                Ok(bytes) => writer.put(&out.path, &bytes).map_err(|e| {
+                    Diagnostic::error("K701", format!("cannot write {}: {e}", out.path))
+                        .hint("check free space and permissions of the output folder")
+                }),
+                Err(d) => Err(d),
+            };
+            (r.deps, res)
+        })
+        .collect();
+    bar.finish_and_clear();
+    timings.push(("render", t.elapsed().as_secs_f64()));
+
+    let mut deps = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    let mut io_error = None;
+    for (d, r) in results {
+        deps.push(d);
+        if let Err(e) = r {
+            if e.code == "K701" {
+                io_error.get_or_insert(e.message.clone());
+            }
+            errors.push(e);
+        }
+    }
+    if let Some(msg) = io_error {
+        writer.abort();
+        return Err(BuildError::Io(msg));
+    }
+    diagnostics.extend(collapse_repeats(errors));
+    if let Err(e) = fail_on(&mut diagnostics, opts.strict) {
+        writer.abort();
+        return Err(e);
+    }
+
+    let t = Instant::now();
+    let produced: HashSet<&str> = plan.outputs.iter().map(|o| o.path.as_str()).collect();
+    let stats = writer
+        .commit(&produced, None)
+        .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
+    timings.push(("write", t.elapsed().as_secs_f64()));
+
+    let report = BuildReport {
+        diagnostics,
+        pages: plan
+            .outputs
+            .iter()
+            .filter(|o| o.path.ends_with(".html"))
+            .count(),
+        files: stats.files,
+        bytes: stats.bytes,
+        written: stats.written,
+        removed: stats.removed,
+        timings,
+    };
+    Ok((report, BuildState { site, plan, deps }))
+}
+
+/// One template error repeated on 70,000 pages is one diagnostic with a count.
+pub fn collapse_repeats(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<(Diagnostic, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    for e in errors {
+        let key = format!("{}\0{}", e.location().unwrap_or_default(), e.message);
+        match index.get(&key) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                index.insert(key, out.len());
+                out.push((e, 0));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(d, n)| {
+            if n > 0 {
+                d.note(format!(
+                    "and {n} more output{} with the same error",
+                    if n > 1 { "s" } else { "" }
+                ))
+            } else {
+                d
+            }
+        })
+        .collect()
+}
+
+fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} [{bar:30}] {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

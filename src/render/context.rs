@@ -1,0 +1,281 @@
+//! What templates receive: typed data turned into Tera values.
+//!
+//! Every template gets `lang`, `dir`, `site` (title, languages, base URL) and `menu`; page
+//! templates also get `page` and `alternates`. The per-language parts are built once per build
+//! and shared (Tera values are reference-counted), so a page costs only its own data. The
+//! fields are documented in `docs/templates.md`.
+
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::config::Dir;
+use crate::deps::{self, Dep};
+use crate::markdown::TocEntry;
+use crate::model::{Kind, Page, Site};
+
+/// Another page, as lists, menus and neighbours show it.
+#[derive(Debug, Serialize)]
+struct LinkCtx<'a> {
+    title: &'a str,
+    url: &'a str,
+    date: Option<String>,
+    summary: &'a str,
+    weight: i64,
+    is_section: bool,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// A page as a link, for templates.
+pub fn link_value(site: &Site, p: &Page) -> Value {
+    deps::record(Dep::Meta(p.lang, p.rel.clone()));
+    let _ = site;
+    Value::from_serializable(&LinkCtx {
+        title: &p.title,
+        url: &p.url,
+        date: p.date.map(|d| d.rfc3339()),
+        summary: p.description(),
+        weight: p.weight,
+        is_section: p.kind == Kind::Section,
+        extra: &p.extra,
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct LangCtx<'a> {
+    code: &'a str,
+    name: &'a str,
+    dir: &'a str,
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct SiteCtx<'a> {
+    title: &'a str,
+    home: String,
+    base_url: &'a str,
+    default_language: &'a str,
+    default_language_name: &'a str,
+    languages: Vec<LangCtx<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct TranslationCtx<'a> {
+    code: &'a str,
+    name: &'a str,
+    dir: &'a str,
+    url: String,
+    title: Option<&'a str>,
+    current: bool,
+    /// A translated page exists (not a copy in the default language).
+    translated: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Alternate {
+    hreflang: String,
+    href: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PageCtx<'a> {
+    title: &'a str,
+    summary: Option<&'a str>,
+    description: &'a str,
+    date: Option<String>,
+    weight: i64,
+    url: &'a str,
+    permalink: String,
+    kind: &'static str,
+    is_home: bool,
+    rel: &'a str,
+    source: String,
+    toc: &'a [TocEntry],
+    words: usize,
+    reading_minutes: usize,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+    content_lang: &'a str,
+    content_dir: &'static str,
+    is_fallback: bool,
+    translations: Vec<TranslationCtx<'a>>,
+    ancestors: Vec<Value>,
+    prev: Option<Value>,
+    next: Option<Value>,
+    pages: Vec<Value>,
+    subsections: Vec<Value>,
+}
+
+fn dir_str(d: Dir) -> &'static str {
+    match d {
+        Dir::Ltr => "ltr",
+        Dir::Rtl => "rtl",
+    }
+}
+
+/// Values shared by every output of a language.
+pub struct Shared {
+    site: Vec<Value>,
+    menu: Vec<Value>,
+}
+
+impl Shared {
+    /// Builds the per-language values once.
+    pub fn new(site: &Site) -> Shared {
+        let c = &site.config;
+        let languages: Vec<LangCtx<'_>> = c
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LangCtx {
+                code: &l.code,
+                name: &l.name,
+                dir: dir_str(l.dir),
+                url: site.home_url(i),
+            })
+            .collect();
+        let mut site_values = Vec::new();
+        let mut menus = Vec::new();
+        for (i, l) in c.languages.iter().enumerate() {
+            site_values.push(Value::from_serializable(&SiteCtx {
+                title: &l.title,
+                home: site.home_url(i),
+                base_url: &c.base_url,
+                default_language: &c.default_lang().code,
+                default_language_name: &c.default_lang().name,
+                languages: languages
+                    .iter()
+                    .map(|x| LangCtx {
+                        code: x.code,
+                        name: x.name,
+                        dir: x.dir,
+                        url: x.url.clone(),
+                    })
+                    .collect(),
+            }));
+            let (menu, _) = deps::recording(|| {
+                Value::from(
+                    site.menus[i]
+                        .iter()
+                        .map(|&id| link_value(site, site.page(id)))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            menus.push(menu);
+        }
+        Shared {
+            site: site_values,
+            menu: menus,
+        }
+    }
+
+    /// A context with `lang`, `dir`, `site` and `menu` for a language.
+    pub fn base(&self, site: &Site, lang: usize, serve: bool) -> Context {
+        let l = &site.config.languages[lang];
+        deps::record(Dep::Menu(lang));
+        deps::record(Dep::Config);
+        let mut ctx = Context::new();
+        ctx.insert("lang", &l.code);
+        ctx.insert("dir", dir_str(l.dir));
+        ctx.insert_value("site", self.site[lang].clone());
+        ctx.insert_value("menu", self.menu[lang].clone());
+        ctx.insert("serve", &serve);
+        ctx
+    }
+}
+
+/// The context of a page or section.
+pub fn page_context(site: &Site, shared: &Shared, page: &Page, serve: bool) -> Context {
+    let c = &site.config;
+    let mut ctx = shared.base(site, page.lang, serve);
+    deps::record(Dep::Page(page.lang, page.rel.clone()));
+    deps::record(Dep::Translations(page.rel.clone()));
+
+    let versions = site.translations(page);
+    let translations: Vec<TranslationCtx<'_>> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let l = &c.languages[i];
+            TranslationCtx {
+                code: &l.code,
+                name: &l.name,
+                dir: dir_str(l.dir),
+                url: v.map(|p| p.url.clone()).unwrap_or_else(|| site.home_url(i)),
+                title: v.map(|p| p.title.as_str()),
+                current: i == page.lang,
+                translated: v.is_some_and(|p| p.fallback_of.is_none()),
+            }
+        })
+        .collect();
+    // hreflang only for real translations; x-default is the default language's version.
+    let mut alternates: Vec<Alternate> = versions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            v.filter(|p| p.fallback_of.is_none()).map(|p| Alternate {
+                hreflang: c.languages[i].code.clone(),
+                href: c.absolute_url(&p.url),
+            })
+        })
+        .collect();
+    if let Some(Some(d)) = versions.get(c.default_language) {
+        if alternates.len() > 1 {
+            alternates.push(Alternate {
+                hreflang: "x-default".into(),
+                href: c.absolute_url(&d.url),
+            });
+        }
+    }
+
+    if let Some(parent) = page.parent {
+        let parent = site.page(parent);
+        deps::record(Dep::Children(parent.lang, parent.rel.clone()));
+    }
+    if page.is_section() {
+        deps::record(Dep::Children(page.lang, page.rel.clone()));
+    }
+    let (prev, next) = site.neighbours(page);
+    let content_lang = &c.languages[page.content_lang];
+    let p = PageCtx {
+        title: &page.title,
+        summary: page.summary.as_deref(),
+        description: page.description(),
+        date: page.date.map(|d| d.rfc3339()),
+        weight: page.weight,
+        url: &page.url,
+        permalink: c.absolute_url(&page.url),
+        kind: if page.is_section() { "section" } else { "page" },
+        is_home: page.parent.is_none(),
+        rel: &page.rel,
+        source: page.source.display().to_string(),
+        toc: &page.toc,
+        words: page.words,
+        reading_minutes: page.words.div_ceil(220).max(1),
+        extra: &page.extra,
+        content_lang: &content_lang.code,
+        content_dir: dir_str(content_lang.dir),
+        is_fallback: page.fallback_of.is_some(),
+        translations,
+        ancestors: site
+            .ancestors(page)
+            .into_iter()
+            .map(|a| link_value(site, a))
+            .collect(),
+        prev: prev.map(|p| link_value(site, p)),
+        next: next.map(|p| link_value(site, p)),
+        pages: page
+            .pages
+            .iter()
+            .map(|&id| link_value(site, site.page(id)))
+            .collect(),
+        subsections: page
+            .subsections
+            .iter()
+            .map(|&id| link_value(site, site.page(id)))
+            .collect(),
+    };
+    let mut map = Value::from_serializable(&p).into_map().unwrap_or_default();
+    map.insert("content".into(), Value::safe_string(&page.html));
+    ctx.insert_value("page", Value::from(map));
+    ctx.insert("alternates", &alternates);
+    ctx
+}

@@ -1,0 +1,277 @@
+//! Render: turn each planned output into bytes.
+//!
+//! A [`Renderer`] holds what every output needs (the site, compiled templates, assets, shared
+//! per-language values) and renders one output at a time, so the pipeline can run outputs in
+//! parallel and stream them to the writer. Pages go through Tera, then get relative URLs, the
+//! live-reload script in serve mode, and minification.
+
+pub mod assets;
+pub mod context;
+pub mod functions;
+pub mod minify;
+pub mod templates;
+pub mod urls;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use crate::deps::{self, Dep};
+use crate::diag::Diagnostic;
+use crate::model::Site;
+use crate::plan::{Job, Output, Plan, SITEMAP_CHUNK};
+use assets::{AssetData, Assets};
+use context::Shared;
+use templates::TemplateSet;
+
+/// Path of the live-reload script in serve mode.
+pub const LIVE_RELOAD_PATH: &str = "/__kitgen/live-reload.js";
+
+/// Options of a render.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Serve mode: inject the live-reload script, keep 404 links root-absolute.
+    pub serve: bool,
+}
+
+/// Everything needed to render outputs.
+pub struct Renderer {
+    site: Arc<Site>,
+    tera: tera::Tera,
+    templates: Arc<TemplateSet>,
+    broken: BTreeSet<String>,
+    assets: Arc<Assets>,
+    shared: Shared,
+    plan_sitemap: Vec<u32>,
+    opts: RenderOptions,
+}
+
+/// One rendered output.
+pub struct Rendered {
+    /// Bytes, or the problem that prevented them.
+    pub result: Result<Vec<u8>, Diagnostic>,
+    /// Inputs it read.
+    pub deps: Vec<Dep>,
+}
+
+impl Renderer {
+    /// Compiles the templates with kitgen's functions. Template errors go to `diags`.
+    pub fn new(
+        site: Arc<Site>,
+        templates: Arc<TemplateSet>,
+        assets: Arc<Assets>,
+        plan: &Plan,
+        opts: RenderOptions,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Renderer {
+        let (tera, broken) = templates.compile(&|t| functions::register(t, &site, &assets), diags);
+        let shared = Shared::new(&site);
+        Renderer {
+            site,
+            tera,
+            templates,
+            broken,
+            assets,
+            shared,
+            plan_sitemap: plan.sitemap.clone(),
+            opts,
+        }
+    }
+
+    /// Renders one output, recording what it read.
+    pub fn render(&self, out: &Output) -> Rendered {
+        let (result, deps) = deps::recording(|| self.render_job(out));
+        Rendered { result, deps }
+    }
+
+    fn render_job(&self, out: &Output) -> Result<Vec<u8>, Diagnostic> {
+        let site = &self.site;
+        match &out.job {
+            Job::Page(id) => {
+                let page = site.page(*id);
+                let ctx = context::page_context(site, &self.shared, page, self.opts.serve);
+                let html = self.template(&page.template, &ctx).map_err(|d| {
+                    d.note(format!(
+                        "while rendering {} ({})",
+                        page.source.display(),
+                        page.url
+                    ))
+                })?;
+                Ok(self.finish_html(html, &out.path, false))
+            }
+            Job::Root => {
+                let lang = site.config.default_language;
+                deps::record(Dep::Urls);
+                let mut ctx = self.shared.base(site, lang, self.opts.serve);
+                ctx.insert("target", &urls::relative(&out.path, &site.home_url(lang)));
+                let html = self.template("root.html", &ctx)?;
+                Ok(self.finish_html(html, &out.path, false))
+            }
+            Job::NotFound => {
+                let lang = site.config.default_language;
+                let ctx = self.shared.base(site, lang, self.opts.serve);
+                let html = self.template("404.html", &ctx)?;
+                Ok(self.finish_html(html, &out.path, true))
+            }
+            Job::Robots => {
+                deps::record(Dep::Config);
+                Ok(format!(
+                    "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+                    site.config.base_url
+                )
+                .into_bytes())
+            }
+            Job::Sitemap(chunk) => {
+                deps::record(Dep::Urls);
+                Ok(self.sitemap(*chunk).into_bytes())
+            }
+            Job::SitemapIndex => {
+                deps::record(Dep::Urls);
+                let n = self.plan_sitemap.len().div_ceil(SITEMAP_CHUNK);
+                let mut s = String::from(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+                );
+                for i in 1..=n {
+                    let _ = writeln!(
+                        s,
+                        "  <sitemap><loc>{}</loc></sitemap>",
+                        xml_escape(&format!("{}sitemap-{i}.xml", site.config.base_url))
+                    );
+                }
+                s.push_str("</sitemapindex>\n");
+                Ok(s.into_bytes())
+            }
+            Job::Asset(i) => {
+                let a = &self.assets.list[*i];
+                deps::record(Dep::Asset(Arc::from(a.out.as_str())));
+                match &a.data {
+                    AssetData::Bytes(b) => Ok(b.to_vec()),
+                    AssetData::File(p) => std::fs::read(p).map_err(|e| {
+                        Diagnostic::error("K003", format!("cannot read static file: {e}"))
+                            .at(crate::diag::rel_to(&site.config.root, p))
+                    }),
+                }
+            }
+        }
+    }
+
+    fn template(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+        deps::record(Dep::Template(Arc::from(name)));
+        if self.broken.contains(name) {
+            return Err(Diagnostic::error(
+                "K403",
+                format!("template `{name}` has errors (reported above)"),
+            ));
+        }
+        if !self.tera.contains_template(name) {
+            return Err(
+                Diagnostic::error("K402", format!("template `{name}` not found"))
+                    .hint(self.templates.did_you_mean(name)),
+            );
+        }
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| self.templates.diagnostic(&e, "K404"))
+    }
+
+    /// Relative URLs, live reload in serve mode, minification.
+    fn finish_html(&self, html: String, path: &str, absolute: bool) -> Vec<u8> {
+        let mut html = if absolute && !self.opts.serve {
+            // Served at any depth: links start from the site's path on its host, never from
+            // another host (the site may be copied elsewhere; nothing may leak to the original).
+            let base = base_path(&self.site.config.base_url);
+            urls::rewrite(&html, &|u| format!("{base}{}", u.trim_start_matches('/')))
+        } else if absolute {
+            html
+        } else {
+            urls::rewrite(&html, &|u| urls::relative(path, u))
+        };
+        if self.opts.serve {
+            let tag = format!("<script src=\"{LIVE_RELOAD_PATH}\" defer></script>");
+            match html.find("</head>") {
+                Some(i) => html.insert_str(i, &tag),
+                None => html.push_str(&tag),
+            }
+        }
+        if self.site.config.minify {
+            minify::html(html.as_bytes())
+        } else {
+            html.into_bytes()
+        }
+    }
+
+    fn sitemap(&self, chunk: usize) -> String {
+        let site = &self.site;
+        let c = &site.config;
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+        );
+        let start = chunk * SITEMAP_CHUNK;
+        let end = (start + SITEMAP_CHUNK).min(self.plan_sitemap.len());
+        for &id in &self.plan_sitemap[start.min(end)..end] {
+            let p = site.page(id);
+            let _ = write!(
+                s,
+                "  <url><loc>{}</loc>",
+                xml_escape(&c.absolute_url(&p.url))
+            );
+            if let Some(d) = p.date {
+                let _ = write!(s, "<lastmod>{}</lastmod>", d.ymd());
+            }
+            let versions: Vec<_> = site
+                .translations(p)
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.filter(|v| v.fallback_of.is_none()).map(|v| (i, v)))
+                .collect();
+            if versions.len() > 1 {
+                for (i, v) in &versions {
+                    let _ = write!(
+                        s,
+                        "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                        xml_escape(&c.languages[*i].code),
+                        xml_escape(&c.absolute_url(&v.url))
+                    );
+                }
+                if let Some((_, d)) = versions.iter().find(|(i, _)| *i == c.default_language) {
+                    let _ = write!(
+                        s,
+                        "<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
+                        xml_escape(&c.absolute_url(&d.url))
+                    );
+                }
+            }
+            s.push_str("</url>\n");
+        }
+        s.push_str("</urlset>\n");
+        s
+    }
+}
+
+/// `https://example.org/kit/` → `/kit/`.
+fn base_path(base_url: &str) -> String {
+    let rest = base_url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(base_url);
+    match rest.find('/') {
+        Some(i) => rest[i..].to_string(),
+        None => "/".into(),
+    }
+}
+
+/// Escapes text for XML.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

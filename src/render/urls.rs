@@ -1,0 +1,183 @@
+//! Relative URLs, so the output works under any sub-path and from a USB stick.
+//!
+//! Templates and Markdown write site-absolute paths (`/fr/brochure/`); after rendering, every
+//! `href`, `src`, `srcset`, `action` and `xlink:href` that starts with one `/` is rewritten
+//! relative to the output file. Protocol-relative `//host` URLs are left alone (and forbidden
+//! elsewhere). The 404 page, served at any depth, gets absolute URLs from `base_url` instead.
+
+/// The path from the folder of `from` (an output path such as `fr/x/index.html`) to the
+/// site-absolute `to` (`/fr/y/#a`).
+pub fn relative(from: &str, to: &str) -> String {
+    let to = to.strip_prefix('/').unwrap_or(to);
+    let from_dir: Vec<&str> = match from.rsplit_once('/') {
+        Some((dir, _)) => dir.split('/').filter(|s| !s.is_empty()).collect(),
+        None => Vec::new(),
+    };
+    // Split off the query and fragment so they are not compared as segments.
+    let cut = to.find(['?', '#']).unwrap_or(to.len());
+    let (path, tail) = to.split_at(cut);
+    let segs: Vec<&str> = path.split('/').collect();
+    // The last element is the file (or "" for a folder URL).
+    let (dirs, file) = segs.split_at(segs.len() - 1);
+    let common = from_dir
+        .iter()
+        .zip(dirs.iter())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = String::with_capacity(to.len() + 8);
+    for _ in common..from_dir.len() {
+        out.push_str("../");
+    }
+    for d in &dirs[common..] {
+        out.push_str(d);
+        out.push('/');
+    }
+    out.push_str(file[0]);
+    if out.is_empty() {
+        out.push_str("./");
+    }
+    out.push_str(tail);
+    out
+}
+
+const ATTRS: &[&str] = &[
+    "href",
+    "src",
+    "srcset",
+    "action",
+    "xlink:href",
+    "poster",
+    "data",
+];
+
+/// Rewrites site-absolute URLs in attributes with `f`.
+pub fn rewrite(html: &str, f: &dyn Fn(&str) -> String) -> String {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut last = 0;
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'=', &bytes[i..]) {
+        let eq = i + p;
+        i = eq + 1;
+        let Some(&quote) = bytes.get(eq + 1) else {
+            break;
+        };
+        if quote != b'"' && quote != b'\'' {
+            continue;
+        }
+        if bytes.get(eq + 2) != Some(&b'/') || bytes.get(eq + 3) == Some(&b'/') {
+            continue;
+        }
+        let name_start = html[..eq]
+            .rfind(|c: char| c.is_whitespace())
+            .map(|s| s + 1)
+            .unwrap_or(0);
+        let name = &html[name_start..eq];
+        if !ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        let value_start = eq + 2;
+        let Some(len) = memchr::memchr(quote, &bytes[value_start..]) else {
+            break;
+        };
+        let value = &html[value_start..value_start + len];
+        out.push_str(&html[last..value_start]);
+        if name.eq_ignore_ascii_case("srcset") {
+            let parts: Vec<String> = value
+                .split(',')
+                .map(|c| {
+                    let c = c.trim();
+                    match c.split_once(' ') {
+                        Some((u, d)) if u.starts_with('/') && !u.starts_with("//") => {
+                            format!("{} {d}", f(u))
+                        }
+                        None if c.starts_with('/') && !c.starts_with("//") => f(c),
+                        _ => c.to_string(),
+                    }
+                })
+                .collect();
+            out.push_str(&parts.join(", "));
+        } else {
+            out.push_str(&f(value));
+        }
+        last = value_start + len;
+        i = last;
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
+/// Rewrites `url(/…)` in a stylesheet at output path `css_path`.
+pub fn relativize_css(css: &str, css_path: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(i) = rest.find("url(") {
+        out.push_str(&rest[..i + 4]);
+        rest = &rest[i + 4..];
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let body = if let Some(q) = quote {
+            out.push(q);
+            &rest[1..]
+        } else {
+            rest
+        };
+        let end = body.find([')', '"', '\'']).unwrap_or(body.len());
+        let url = &body[..end];
+        if url.starts_with('/') && !url.starts_with("//") {
+            out.push_str(&relative(css_path, url));
+        } else {
+            out.push_str(url);
+        }
+        rest = &body[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative("fr/brochure/x/index.html", "/fr/brochure/y/"),
+            "../y/"
+        );
+        assert_eq!(
+            relative("fr/brochure/x/index.html", "/fr/brochure/x/"),
+            "./"
+        );
+        assert_eq!(
+            relative("fr/brochure/x/index.html", "/fr/brochure/x/#a"),
+            "./#a"
+        );
+        assert_eq!(relative("fr/index.html", "/en/"), "../en/");
+        assert_eq!(relative("index.html", "/fr/"), "fr/");
+        assert_eq!(relative("index.html", "/"), "./");
+        assert_eq!(
+            relative("fr/a/index.html", "/css/site.1234.css"),
+            "../../css/site.1234.css"
+        );
+        assert_eq!(relative("fr/a/index.html", "/fr/a/b/?q=1#x"), "b/?q=1#x");
+    }
+
+    #[test]
+    fn rewrites_attributes_only() {
+        let html = r#"<a href="/fr/x/">/fr/y/</a><img src='/img/a.png' alt="/a"><a href="//evil.example/">x</a><a href="https://x.org/">y</a><img srcset="/a.png 1x, /b.png 2x">"#;
+        let out = rewrite(html, &|u| relative("fr/z/index.html", u));
+        assert_eq!(
+            out,
+            r#"<a href="../x/">/fr/y/</a><img src='../../img/a.png' alt="/a"><a href="//evil.example/">x</a><a href="https://x.org/">y</a><img srcset="../../a.png 1x, ../../b.png 2x">"#
+        );
+    }
+
+    #[test]
+    fn css_urls() {
+        let css = "a{background:url(/img/a.svg)} b{src:url(\"/fonts/x.woff2\")} c{x:url(data:x)}";
+        assert_eq!(
+            relativize_css(css, "css/site.css"),
+            "a{background:url(../img/a.svg)} b{src:url(\"../fonts/x.woff2\")} c{x:url(data:x)}"
+        );
+    }
+}

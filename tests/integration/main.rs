@@ -1,0 +1,7 @@
+//! kitgen's integration tests: one binary, a module per feature, fixture sites beside them.
+
+// `pub` in a test binary only says "shared between test modules".
+#![allow(unreachable_pub)]
+
+mod build;
+mod util;

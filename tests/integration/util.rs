@@ -1,0 +1,174 @@
+//! Test harness: a site in a temporary folder, built by the real `kitgen` binary.
+
+// Helpers shared by the feature modules; not every module uses every one.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (the default campaign site).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A site tree in a temporary folder.
+pub struct TestSite {
+    pub dir: tempfile::TempDir,
+}
+
+/// The result of running kitgen.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn success(&self) -> &Self {
+        assert_eq!(self.code, 0, "kitgen failed:\n{}", self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn failure(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}, got {}:\n{}",
+            self.code, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+impl TestSite {
+    /// A copy of `tests/integration/fixtures/<name>` with the repository's default theme.
+    pub fn fixture(name: &str) -> TestSite {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(
+            &repo().join("tests/integration/fixtures").join(name),
+            dir.path(),
+        );
+        copy_dir(
+            &repo().join("themes/default"),
+            &dir.path().join("themes/default"),
+        );
+        TestSite { dir }
+    }
+
+    /// A copy of the repository's own site (content, i18n, theme, data), without `public/`.
+    pub fn campaign() -> TestSite {
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["content", "i18n", "themes", "data", "static", "templates"] {
+            let src = repo().join(d);
+            if src.is_dir() {
+                copy_dir(&src, &dir.path().join(d));
+            }
+        }
+        std::fs::copy(repo().join("kitgen.yaml"), dir.path().join("kitgen.yaml")).unwrap();
+        TestSite { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (creating folders).
+    pub fn file(&self, rel: &str, content: impl AsRef<[u8]>) -> &Self {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+        self
+    }
+
+    pub fn remove(&self, rel: &str) -> &Self {
+        std::fs::remove_file(self.root().join(rel)).unwrap();
+        self
+    }
+
+    /// Runs `kitgen <args>` with `--root` set to the site.
+    pub fn kitgen(&self, args: &[&str]) -> Run {
+        let out = kitgen_in(self.root(), args);
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr)
+                .replace(&self.root().display().to_string(), "[ROOT]"),
+        }
+    }
+
+    pub fn build(&self) -> Run {
+        self.kitgen(&["build"])
+    }
+
+    /// A file of the output.
+    #[track_caller]
+    pub fn out(&self, rel: &str) -> String {
+        let p = self.root().join("public").join(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+    }
+
+    pub fn out_exists(&self, rel: &str) -> bool {
+        self.root().join("public").join(rel).exists()
+    }
+
+    /// Every output file with its bytes, sorted.
+    pub fn snapshot(&self, dir: &str) -> Vec<(String, Vec<u8>)> {
+        let base = self.root().join(dir);
+        let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&base)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(&base).unwrap().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// Runs the kitgen binary in `dir`.
+pub fn kitgen_in(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kitgen"));
+    let mut args: Vec<&str> = args.to_vec();
+    let root = dir.display().to_string();
+    if matches!(
+        args.first(),
+        Some(&"build") | Some(&"translations") | Some(&"serve")
+    ) && !args.contains(&"--root")
+    {
+        args.insert(1, "--root");
+        args.insert(2, &root);
+    }
+    cmd.args(&args)
+        .current_dir(dir)
+        .env_remove("KITGEN_TIMINGS");
+    cmd.output().expect("run kitgen")
+}
