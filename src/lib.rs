@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod slug;
+pub mod translations;
 pub mod write;
 pub mod yaml;
 
@@ -28,9 +29,6 @@ pub fn run(cli: cli::Cli) -> i32 {
             eprintln!("error: kitgen serve is not available in this build yet");
             2
         }
-        cli::Command::Translations(_) => {
-            eprintln!("error: kitgen translations is not available in this build yet");
-            2
-        }
+        cli::Command::Translations(args) => cmd::translations::run(args),
     }
 }

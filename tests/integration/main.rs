@@ -4,4 +4,5 @@
 #![allow(unreachable_pub)]
 
 mod build;
+mod i18n;
 mod util;
