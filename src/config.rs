@@ -173,12 +173,9 @@ impl Config {
                 Err(e) => {
                     let off = e.utf8_error().valid_up_to();
                     return Err(vec![
-                        Diagnostic::error(
-                            "K101",
-                            format!("{CONFIG_FILE} is not valid UTF-8 (byte {off})"),
-                        )
-                        .at(CONFIG_FILE)
-                        .hint("save the file as UTF-8"),
+                        Diagnostic::error("K101", format!("{CONFIG_FILE} is not valid UTF-8 (byte {off})"))
+                            .at(CONFIG_FILE)
+                            .hint("save the file as UTF-8"),
                     ]);
                 }
             },
@@ -199,9 +196,8 @@ impl Config {
     /// Validates configuration text (the file's content).
     pub fn parse(root: &Path, src: &str, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig = yaml::parse(src).map_err(|e| {
-            let mut d = Diagnostic::error("K102", e.message)
-                .at(CONFIG_FILE)
-                .located(src, e.line, e.col, e.width);
+            let mut d =
+                Diagnostic::error("K102", e.message).at(CONFIG_FILE).located(src, e.line, e.col, e.width);
             d.notes = e.notes;
             if let Some(h) = e.hint {
                 d = d.hint(h);
@@ -211,41 +207,25 @@ impl Config {
         let mut errors = Vec::new();
         let err_at = |key: &str, needle: &str, msg: String| {
             let (line, col, width) = find_value(src, key, needle);
-            Diagnostic::error("K103", msg)
-                .at(CONFIG_FILE)
-                .located(src, line, col, width)
+            Diagnostic::error("K103", msg).at(CONFIG_FILE).located(src, line, col, width)
         };
 
         let mut languages = Vec::new();
         for lang in &raw.languages {
-            if lang
-                .code
-                .parse::<unic_langid::LanguageIdentifier>()
-                .is_err()
+            if lang.code.parse::<unic_langid::LanguageIdentifier>().is_err()
                 || lang.code.is_empty()
-                || !lang
-                    .code
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                || !lang.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             {
                 errors.push(
-                    err_at(
-                        "code",
-                        &lang.code,
-                        format!("`{}` is not a language code", lang.code),
-                    )
-                    .hint("use a BCP 47 code such as `fr`, `en`, `es`, `ar` or `pt-BR`"),
+                    err_at("code", &lang.code, format!("`{}` is not a language code", lang.code))
+                        .hint("use a BCP 47 code such as `fr`, `en`, `es`, `ar` or `pt-BR`"),
                 );
                 continue;
             }
             if languages.iter().any(|l: &Language| l.code == lang.code) {
                 errors.push(
-                    err_at(
-                        "code",
-                        &lang.code,
-                        format!("language `{}` is listed twice", lang.code),
-                    )
-                    .hint("remove one of the two entries"),
+                    err_at("code", &lang.code, format!("language `{}` is listed twice", lang.code))
+                        .hint("remove one of the two entries"),
                 );
                 continue;
             }
@@ -253,11 +233,7 @@ impl Config {
             languages.push(Language {
                 code: lang.code.clone(),
                 name: lang.name.clone(),
-                dir: lang.dir.unwrap_or(if RTL.contains(&primary) {
-                    Dir::Rtl
-                } else {
-                    Dir::Ltr
-                }),
+                dir: lang.dir.unwrap_or(if RTL.contains(&primary) { Dir::Rtl } else { Dir::Ltr }),
                 typography: lang.typography,
                 missing: lang.missing,
                 title: lang.title.clone().unwrap_or_else(|| raw.title.clone()),
@@ -269,9 +245,7 @@ impl Config {
                     .hint("add at least one entry: `- code: fr` with `name: Français`"),
             );
         }
-        let default_language = languages
-            .iter()
-            .position(|l| l.code == raw.default_language);
+        let default_language = languages.iter().position(|l| l.code == raw.default_language);
         if default_language.is_none() && !languages.is_empty() {
             let codes: Vec<&str> = languages.iter().map(|l| l.code.as_str()).collect();
             let hint = match suggest(&raw.default_language, codes.iter().copied()) {
@@ -282,10 +256,7 @@ impl Config {
                 err_at(
                     "default_language",
                     &raw.default_language,
-                    format!(
-                        "default language `{}` is not in `languages`",
-                        raw.default_language
-                    ),
+                    format!("default language `{}` is not in `languages`", raw.default_language),
                 )
                 .hint(hint),
             );
@@ -328,10 +299,7 @@ impl Config {
                 err_at(
                     "theme",
                     &raw.theme,
-                    format!(
-                        "theme `{}` not found (no themes/{}/templates/)",
-                        raw.theme, raw.theme
-                    ),
+                    format!("theme `{}` not found (no themes/{}/templates/)", raw.theme, raw.theme),
                 )
                 .hint(hint),
             );
@@ -406,9 +374,7 @@ fn installed_themes(root: &Path) -> Vec<String> {
 /// `https://example.org/kit` → `https://example.org/kit/`; `None` unless absolute http(s).
 fn normalise_base_url(url: &str) -> Option<String> {
     let url = url.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
     let host = rest.split('/').next().unwrap_or("");
     if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
         return None;

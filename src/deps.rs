@@ -37,6 +37,8 @@ pub enum Dep {
     Record(Arc<str>),
     /// Every campaign record (statistics, maps, indexes).
     Records,
+    /// The local groups of a département (the nearest group of a commune), by code.
+    LocalGroups(Arc<str>),
 }
 
 thread_local! {
@@ -56,9 +58,7 @@ pub fn record(dep: Dep) {
 pub fn recording<R>(f: impl FnOnce() -> R) -> (R, Vec<Dep>) {
     let previous = RECORDER.with(|r| r.borrow_mut().replace(Vec::new()));
     let result = f();
-    let mut deps = RECORDER
-        .with(|r| std::mem::replace(&mut *r.borrow_mut(), previous))
-        .unwrap_or_default();
+    let mut deps = RECORDER.with(|r| std::mem::replace(&mut *r.borrow_mut(), previous)).unwrap_or_default();
     deps.sort();
     deps.dedup();
     (result, deps)

@@ -98,11 +98,8 @@ impl Diagnostic {
         self = self.line_col(line, col);
         if let Some(text) = source.lines().nth(line.saturating_sub(1)) {
             let text = text.trim_end_matches('\r');
-            self.snippet = Some(Snippet {
-                text: text.to_string(),
-                col_start: col.max(1),
-                width: width.max(1),
-            });
+            self.snippet =
+                Some(Snippet { text: text.to_string(), col_start: col.max(1), width: width.max(1) });
         }
         self
     }
@@ -150,13 +147,7 @@ impl Diagnostic {
 
     /// Sort key: file, line, column, then message, so output order never depends on threads.
     fn sort_key(&self) -> impl Ord + '_ {
-        (
-            self.path.as_deref(),
-            self.line,
-            self.col,
-            self.code,
-            &self.message,
-        )
+        (self.path.as_deref(), self.line, self.col, self.code, &self.message)
     }
 }
 
@@ -224,19 +215,12 @@ impl Diagnostics {
 
     /// Adds many.
     pub fn extend(&self, ds: impl IntoIterator<Item = Diagnostic>) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(ds);
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).extend(ds);
     }
 
     /// Whether any error was collected.
     pub fn has_errors(&self) -> bool {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .any(Diagnostic::is_error)
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).iter().any(Diagnostic::is_error)
     }
 
     /// Takes the collected diagnostics out, sorted and without duplicates.
@@ -255,25 +239,14 @@ pub fn sort_dedup(v: &mut Vec<Diagnostic>) {
 
 /// Returns `path` relative to `root` when it is inside it, for display.
 pub fn rel_to(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The closest candidate to `word`, for "did you mean" hints.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     // A shared extension (`.md`, `.html`) says nothing about closeness.
-    let stem = |s: &'a str| {
-        s.rsplit_once('.')
-            .filter(|(_, ext)| ext.len() <= 4)
-            .map(|(s, _)| s)
-            .unwrap_or(s)
-    };
-    let word_stem = word
-        .rsplit_once('.')
-        .filter(|(_, ext)| ext.len() <= 4)
-        .map(|(s, _)| s)
-        .unwrap_or(word);
+    let stem = |s: &'a str| s.rsplit_once('.').filter(|(_, ext)| ext.len() <= 4).map(|(s, _)| s).unwrap_or(s);
+    let word_stem = word.rsplit_once('.').filter(|(_, ext)| ext.len() <= 4).map(|(s, _)| s).unwrap_or(word);
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word_stem, stem(c)), c))

@@ -16,6 +16,9 @@ use crate::deps::Dep;
 use crate::diag::{self, Diagnostic, Severity};
 use crate::i18n::I18n;
 use crate::load;
+use crate::load::communes::Reference;
+use crate::load::records::RecordFile;
+use crate::model::communes::CommuneData;
 use crate::model::{self, Site};
 use crate::plan::{self, Plan};
 use crate::render::assets::Assets;
@@ -132,16 +135,22 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
             let mut d2 = Vec::new();
             let templates = TemplateSet::load(&config, &mut d2);
             let assets = Assets::load(&config, &mut d2);
-            ((templates, assets), d2)
+            let communes = load_communes(&config, &mut d2);
+            ((templates, (assets, communes)), d2)
         },
     );
+    let (assets, communes) = assets;
     diags.extend(d1);
     diags.extend(d2);
     timings.push(("load", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let built = model::build(config.clone(), Arc::new(i18n), &sources, &mut diags);
+    let mut built = model::build(config.clone(), Arc::new(i18n), &sources, &mut diags);
     drop(sources);
+    if let Some((reference, records)) = communes {
+        let data = CommuneData::build(reference, records, &mut diags);
+        model::attach_communes(&mut built.site, data, &mut diags);
+    }
     timings.push(("model", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
@@ -158,11 +167,29 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
     })
 }
 
+/// The reference list and records, when the site has `data/communes-fr.json` (or `.csv`).
+fn load_communes(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<(Reference, Vec<RecordFile>)> {
+    let paths = load::communes::Paths::find(&config.root)?;
+    let codes: Vec<String> = config.languages.iter().map(|l| l.code.clone()).collect();
+    let (reference, records) = rayon::join(
+        || {
+            let mut d = Vec::new();
+            (load::communes::load(&config.root, &paths, &mut d), d)
+        },
+        || {
+            let mut d = Vec::new();
+            (load::records::load(&config.root, &config.root.join("data/records"), &codes, &mut d), d)
+        },
+    );
+    diags.extend(reference.1);
+    diags.extend(records.1);
+    Some((reference.0, records.0))
+}
+
 fn fail_on(diags: &mut Vec<Diagnostic>, strict: bool) -> Result<(), BuildError> {
     diag::sort_dedup(diags);
-    let failed = diags
-        .iter()
-        .any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning));
+    let failed =
+        diags.iter().any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning));
     if failed {
         return Err(BuildError::Input(std::mem::take(diags)));
     }
@@ -172,14 +199,7 @@ fn fail_on(diags: &mut Vec<Diagnostic>, strict: bool) -> Result<(), BuildError> 
 /// Builds the site into the output folder.
 pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildError> {
     let prepared = prepare(opts)?;
-    let Prepared {
-        site,
-        templates,
-        assets,
-        plan,
-        mut diagnostics,
-        mut timings,
-    } = prepared;
+    let Prepared { site, templates, assets, plan, mut diagnostics, mut timings } = prepared;
 
     let t = Instant::now();
     let renderer = Renderer::new(
@@ -248,11 +268,7 @@ pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildErro
 
     let report = BuildReport {
         diagnostics,
-        pages: plan
-            .outputs
-            .iter()
-            .filter(|o| o.path.ends_with(".html"))
-            .count(),
+        pages: plan.outputs.iter().filter(|o| o.path.ends_with(".html")).count(),
         files: stats.files,
         bytes: stats.bytes,
         written: stats.written,
@@ -279,10 +295,7 @@ pub fn collapse_repeats(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     out.into_iter()
         .map(|(d, n)| {
             if n > 0 {
-                d.note(format!(
-                    "and {n} more output{} with the same error",
-                    if n > 1 { "s" } else { "" }
-                ))
+                d.note(format!("and {n} more output{} with the same error", if n > 1 { "s" } else { "" }))
             } else {
                 d
             }

@@ -89,12 +89,8 @@ pub type History<'a> = &'a dyn Fn(&Path) -> Vec<String>;
 pub fn report(site: &Site, only: Option<usize>, history: History<'_>) -> Vec<LanguageReport> {
     let c = &site.config;
     let def = c.default_language;
-    let sources: BTreeMap<&str, &Page> = site
-        .pages
-        .iter()
-        .filter(|p| p.lang == def)
-        .map(|p| (p.rel.as_ref(), p))
-        .collect();
+    let sources: BTreeMap<&str, &Page> =
+        site.pages.iter().filter(|p| p.lang == def).map(|p| (p.rel.as_ref(), p)).collect();
     let mut out = Vec::new();
     for (i, lang) in c.languages.iter().enumerate() {
         if i == def || only.is_some_and(|o| o != i) {
@@ -133,9 +129,7 @@ pub fn report(site: &Site, only: Option<usize>, history: History<'_>) -> Vec<Lan
                             .any(|h| h.starts_with(v.as_str()));
                         let line = std::fs::read_to_string(site.config.root.join(&t.source))
                             .ok()
-                            .and_then(|text| {
-                                text.lines().position(|l| l.starts_with("translation_of:"))
-                            })
+                            .and_then(|text| text.lines().position(|l| l.starts_with("translation_of:")))
                             .map(|l| l + 1)
                             .unwrap_or(1);
                         r.stale.push(Stale {
@@ -172,10 +166,8 @@ pub fn git_history(path: &Path) -> Vec<String> {
     if !log.status.success() {
         return Vec::new();
     }
-    let prefix = std::process::Command::new("git")
-        .args(["rev-parse", "--show-prefix"])
-        .current_dir(dir)
-        .output();
+    let prefix =
+        std::process::Command::new("git").args(["rev-parse", "--show-prefix"]).current_dir(dir).output();
     let Ok(prefix) = prefix else {
         return Vec::new();
     };
@@ -183,10 +175,7 @@ pub fn git_history(path: &Path) -> Vec<String> {
     let mut versions = Vec::new();
     for commit in String::from_utf8_lossy(&log.stdout).lines() {
         let spec = format!("{commit}:{prefix}{}", name.to_string_lossy());
-        let Ok(show) = std::process::Command::new("git")
-            .args(["show", &spec])
-            .current_dir(dir)
-            .output()
+        let Ok(show) = std::process::Command::new("git").args(["show", &spec]).current_dir(dir).output()
         else {
             continue;
         };

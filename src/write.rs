@@ -32,9 +32,7 @@ pub enum Refusal {
     #[error("refusing to write into {0}")]
     Forbidden(PathBuf),
     /// The folder has files and no marker.
-    #[error(
-        "refusing to write into {0}: it is not empty and was not created by kitgen (no {MARKER} file)"
-    )]
+    #[error("refusing to write into {0}: it is not empty and was not created by kitgen (no {MARKER} file)")]
     NotOurs(PathBuf),
 }
 
@@ -62,19 +60,8 @@ pub struct Writer {
 }
 
 /// Source folders an output folder must not be inside.
-pub const SOURCE_DIRS: &[&str] = &[
-    "content",
-    "data",
-    "i18n",
-    "themes",
-    "templates",
-    "static",
-    "posters",
-    "kits",
-    "src",
-    "tests",
-    ".git",
-];
+pub const SOURCE_DIRS: &[&str] =
+    &["content", "data", "i18n", "themes", "templates", "static", "posters", "kits", "src", "tests", ".git"];
 
 /// Checks that `out` may be written for the site at `root`.
 pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), Refusal> {
@@ -93,9 +80,7 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), Refusal> {
         return Err(Refusal::Forbidden(out.to_path_buf()));
     }
     if out_abs.is_dir() && !out_abs.join(MARKER).is_file() {
-        let non_empty = std::fs::read_dir(&out_abs)
-            .map(|mut r| r.next().is_some())
-            .unwrap_or(false);
+        let non_empty = std::fs::read_dir(&out_abs).map(|mut r| r.next().is_some()).unwrap_or(false);
         if non_empty {
             return Err(Refusal::NotOurs(out.to_path_buf()));
         }
@@ -105,11 +90,8 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), Refusal> {
 
 /// A normalised absolute path, resolving symlinks of the part that exists.
 fn absolute(p: &Path) -> PathBuf {
-    let p = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(p)
-    };
+    let p =
+        if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
     let mut existing = p.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -137,9 +119,7 @@ fn valid_rel(rel: &str) -> bool {
         && !rel.starts_with('/')
         && !rel.contains('\\')
         && !rel.contains('\0')
-        && rel
-            .split('/')
-            .all(|s| !s.is_empty() && s != "." && s != "..")
+        && rel.split('/').all(|s| !s.is_empty() && s != "." && s != "..")
 }
 
 impl Writer {
@@ -164,10 +144,7 @@ impl Writer {
     /// Offers one output; it is staged unless the file in place already has these bytes.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         if !valid_rel(rel) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("invalid output path `{rel}`"),
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("invalid output path `{rel}`")));
         }
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
@@ -183,10 +160,7 @@ impl Writer {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let tmp = self.staging.join(n.to_string());
         std::fs::write(&tmp, bytes)?;
-        self.staged
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((rel.to_string(), tmp));
+        self.staged.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), tmp));
         Ok(())
     }
 
@@ -194,11 +168,7 @@ impl Writer {
     ///
     /// `produced` lists every output of the build. With `removed` given (serve knows what it
     /// dropped), only those files are deleted; otherwise the folder is scanned.
-    pub fn commit(
-        self,
-        produced: &HashSet<&str>,
-        removed: Option<&[String]>,
-    ) -> io::Result<WriteStats> {
+    pub fn commit(self, produced: &HashSet<&str>, removed: Option<&[String]>) -> io::Result<WriteStats> {
         let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
         let written = staged.len();
         for (rel, tmp) in &staged {
@@ -251,17 +221,9 @@ impl Writer {
     fn remove_stale(&self, produced: &HashSet<&str>) -> io::Result<usize> {
         let mut removed = 0;
         let mut dirs = Vec::new();
-        for entry in walkdir::WalkDir::new(&self.out)
-            .min_depth(1)
-            .follow_links(false)
-        {
+        for entry in walkdir::WalkDir::new(&self.out).min_depth(1).follow_links(false) {
             let entry = entry.map_err(io::Error::other)?;
-            let rel = match entry
-                .path()
-                .strip_prefix(&self.out)
-                .ok()
-                .and_then(|r| r.to_str())
-            {
+            let rel = match entry.path().strip_prefix(&self.out).ok().and_then(|r| r.to_str()) {
                 Some(r) => r.replace('\\', "/"),
                 None => continue,
             };
@@ -366,22 +328,13 @@ mod tests {
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::create_dir_all(dir.path().join("other")).unwrap();
         std::fs::write(dir.path().join("other/keep.txt"), "x").unwrap();
-        assert!(matches!(
-            check_output_dir(&root, &root),
-            Err(Refusal::ContainsSite(_))
-        ));
-        assert!(matches!(
-            check_output_dir(&root, &root.join("..")),
-            Err(Refusal::ContainsSite(_))
-        ));
+        assert!(matches!(check_output_dir(&root, &root), Err(Refusal::ContainsSite(_))));
+        assert!(matches!(check_output_dir(&root, &root.join("..")), Err(Refusal::ContainsSite(_))));
         assert!(matches!(
             check_output_dir(&root, &root.join("content/out")),
             Err(Refusal::InsideSources(..))
         ));
-        assert!(matches!(
-            check_output_dir(&root, &dir.path().join("other")),
-            Err(Refusal::NotOurs(_))
-        ));
+        assert!(matches!(check_output_dir(&root, &dir.path().join("other")), Err(Refusal::NotOurs(_))));
         assert!(matches!(
             check_output_dir(&root, Path::new("/")),
             Err(Refusal::ContainsSite(_)) | Err(Refusal::Forbidden(_))

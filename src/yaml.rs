@@ -53,11 +53,8 @@ pub fn parse<T: DeserializeOwned>(src: &str) -> Result<T, YamlError> {
         // Errors raised by our own `Deserialize` impls (a bad date, say) carry no precise
         // position: find the value from its path instead.
         if let Some(msg) = err.message.strip_prefix(CUSTOM) {
-            err.message = if path.contains(['.', '[']) {
-                format!("{msg} (at `{path}`)")
-            } else {
-                msg.to_string()
-            };
+            err.message =
+                if path.contains(['.', '[']) { format!("{msg} (at `{path}`)") } else { msg.to_string() };
             if let Some((line, col, width)) = locate(src, &path) {
                 err.line = line;
                 err.col = col;
@@ -69,8 +66,8 @@ pub fn parse<T: DeserializeOwned>(src: &str) -> Result<T, YamlError> {
 }
 
 /// Finds the value at a serde path such as `sources[2].date` in block-style YAML:
-/// (line, column, width), all 1-based.
-fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
+/// (line, column, width), all 1-based. Used to place errors found after parsing.
+pub fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
     let lines: Vec<&str> = src.lines().collect();
     let mut start = 0usize; // first line of the current node
     let mut end = lines.len(); // end (exclusive) of the current node
@@ -87,19 +84,11 @@ fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
                 let t = l.trim_start();
                 let indent = l.len() - t.len();
                 let t = t.strip_prefix("- ").unwrap_or(t);
-                let indent = if l.trim_start().starts_with("- ") {
-                    indent + 2
-                } else {
-                    indent
-                };
+                let indent = if l.trim_start().starts_with("- ") { indent + 2 } else { indent };
                 (indent >= min_indent
-                    && [
-                        format!("{key}:"),
-                        format!("\"{key}\":"),
-                        format!("'{key}':"),
-                    ]
-                    .iter()
-                    .any(|k| t.starts_with(k.as_str())))
+                    && [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':")]
+                        .iter()
+                        .any(|k| t.starts_with(k.as_str())))
                 .then_some((i, indent))
             })?;
             let colon = lines[i].find(':').unwrap_or(indent);
@@ -129,20 +118,14 @@ fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
                     l.trim_start().starts_with("- ") && indent + 1 >= min_indent.saturating_sub(2)
                 })
                 .collect();
-            let first_indent = items
-                .first()
-                .map(|&j| lines[j].len() - lines[j].trim_start().len())?;
+            let first_indent = items.first().map(|&j| lines[j].len() - lines[j].trim_start().len())?;
             let items: Vec<usize> = items
                 .into_iter()
                 .filter(|&j| lines[j].len() - lines[j].trim_start().len() == first_indent)
                 .collect();
             let i = *items.get(n)?;
             let next = items.get(n + 1).copied().unwrap_or(end);
-            found = Some((
-                i + 1,
-                first_indent + 3,
-                lines[i].trim().len().saturating_sub(2).max(1),
-            ));
+            found = Some((i + 1, first_indent + 3, lines[i].trim().len().saturating_sub(2).max(1)));
             start = i;
             end = next;
             min_indent = first_indent + 2;
@@ -152,10 +135,7 @@ fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
 }
 
 fn convert(src: &str, e: &serde_yaml::Error) -> YamlError {
-    let (line, col) = e
-        .location()
-        .map(|l| (l.line(), l.column()))
-        .unwrap_or((1, 1));
+    let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
     let raw = e.to_string();
     let raw = match raw.rfind(" at line ") {
         Some(i) if raw[i..].contains(" column ") => {
@@ -204,9 +184,8 @@ fn convert(src: &str, e: &serde_yaml::Error) -> YamlError {
         let name = rest.split('`').next().unwrap_or(rest);
         err.message = at_key(&format!("missing key `{name}`"));
         err.hint = Some(format!("add `{name}: …`"));
-    } else if let Some(rest) = msg
-        .strip_prefix("duplicate entry with key \"")
-        .or_else(|| msg.strip_prefix("duplicate field `"))
+    } else if let Some(rest) =
+        msg.strip_prefix("duplicate entry with key \"").or_else(|| msg.strip_prefix("duplicate field `"))
     {
         let name = rest.split(['"', '`']).next().unwrap_or(rest);
         err.message = at_key(&format!("duplicate key `{name}`"));
@@ -215,8 +194,7 @@ fn convert(src: &str, e: &serde_yaml::Error) -> YamlError {
             err.line = second;
             err.col = col;
             err.width = name.chars().count();
-            err.notes
-                .push(format!("`{name}` is first set on line {first}"));
+            err.notes.push(format!("`{name}` is first set on line {first}"));
         }
         err.hint = Some("keep one of the two; YAML keys must be unique".into());
     } else if msg.contains("expected a boolean") {
@@ -241,8 +219,7 @@ fn split_path(raw: &str) -> (Option<&str>, &str) {
     if let Some((p, m)) = raw.split_once(": ") {
         let is_path = !p.is_empty()
             && !p.contains(' ')
-            && p.chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'));
+            && p.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'));
         if is_path {
             return (Some(p), m);
         }
@@ -290,10 +267,7 @@ fn key_lines(src: &str, from_line: usize, col: usize, key: &str) -> Vec<usize> {
             let rest = rest.strip_prefix("- ").unwrap_or(rest);
             [key, quoted_d.as_str(), quoted_s.as_str()]
                 .iter()
-                .any(|k| {
-                    rest.strip_prefix(k)
-                        .is_some_and(|r| r.trim_start().starts_with(':'))
-                })
+                .any(|k| rest.strip_prefix(k).is_some_and(|r| r.trim_start().starts_with(':')))
                 .then_some(i + 1)
         })
         .collect()
@@ -381,11 +355,7 @@ mod tests {
     fn syntax_error_is_located() {
         let e = err("title: \"a\" x\n");
         assert_eq!(e.line, 1);
-        assert!(
-            e.message.contains("did not find expected key"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("did not find expected key"), "{}", e.message);
     }
 
     #[test]
@@ -393,10 +363,7 @@ mod tests {
         let mut bomb = String::from("a: &a [x,x]\n");
         let mut prev = 'a';
         for c in 'b'..='j' {
-            bomb.push_str(&format!(
-                "{c}: &{c} [{}]\n",
-                vec![format!("*{prev}"); 9].join(",")
-            ));
+            bomb.push_str(&format!("{c}: &{c} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
             prev = c;
         }
         let e = parse::<serde_json::Value>(&bomb).unwrap_err();
@@ -430,10 +397,7 @@ mod tests {
         let src = "name: x\nsources:\n  - title: a\n  - title: b\n    date: 2024-13-01\n";
         let e = parse::<Record>(src).unwrap_err();
         assert_eq!((e.line, e.col), (5, 11));
-        assert_eq!(
-            e.message,
-            "invalid date `2024-13-01` (at `sources[1].date`)"
-        );
+        assert_eq!(e.message, "invalid date `2024-13-01` (at `sources[1].date`)");
     }
 
     #[test]

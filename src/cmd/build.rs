@@ -14,11 +14,7 @@ pub fn run(args: BuildArgs) -> i32 {
     let opts = BuildOptions {
         root,
         output,
-        overrides: Overrides {
-            base_url: args.base_url,
-            drafts: args.site.drafts,
-            no_minify: args.no_minify,
-        },
+        overrides: Overrides { base_url: args.base_url, drafts: args.site.drafts, no_minify: args.no_minify },
         strict: args.strict,
         serve: false,
         progress: true,
@@ -35,10 +31,7 @@ pub fn run(args: BuildArgs) -> i32 {
                 report.written,
                 report.removed,
                 if warnings > 0 {
-                    format!(
-                        ", {warnings} warning{}",
-                        if warnings > 1 { "s" } else { "" }
-                    )
+                    format!(", {warnings} warning{}", if warnings > 1 { "s" } else { "" })
                 } else {
                     String::new()
                 },
@@ -76,9 +69,5 @@ pub fn human_bytes(b: u64) -> String {
         v /= 1000.0;
         u += 1;
     }
-    if u == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
+    if u == 0 { format!("{b} B") } else { format!("{v:.1} {}", UNITS[u]) }
 }

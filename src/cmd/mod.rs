@@ -11,8 +11,7 @@ use crate::diag::Diagnostic;
 pub fn print_diagnostics(diags: &[Diagnostic]) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
-    let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
-        diags.iter().partition(|d| d.is_error());
+    let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diags.iter().partition(|d| d.is_error());
     for d in warnings.iter().chain(errors.iter()) {
         let _ = write!(err, "{d}");
     }
@@ -25,11 +24,7 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
             if warnings.is_empty() {
                 String::new()
             } else {
-                format!(
-                    ", {} warning{}",
-                    warnings.len(),
-                    if warnings.len() > 1 { "s" } else { "" }
-                )
+                format!(", {} warning{}", warnings.len(), if warnings.len() > 1 { "s" } else { "" })
             }
         );
     }

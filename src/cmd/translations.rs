@@ -12,10 +12,7 @@ pub fn run(args: TranslationsArgs) -> i32 {
     let opts = BuildOptions {
         root: args.site.root.clone(),
         output: args.site.root.join("public"),
-        overrides: Overrides {
-            drafts: args.site.drafts,
-            ..Overrides::default()
-        },
+        overrides: Overrides { drafts: args.site.drafts, ..Overrides::default() },
         strict: false,
         serve: false,
         progress: false,
@@ -51,25 +48,18 @@ pub fn run(args: TranslationsArgs) -> i32 {
         Format::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "languages": reports }))
-                .unwrap_or_default()
+            serde_json::to_string_pretty(&serde_json::json!({ "languages": reports })).unwrap_or_default()
         ),
         Format::Table => write!(out, "{}", table(&reports, &site.config.default_lang().code)),
     };
-    if reports.iter().all(LanguageReport::is_complete) {
-        0
-    } else {
-        1
-    }
+    if reports.iter().all(LanguageReport::is_complete) { 0 } else { 1 }
 }
 
 /// The human-readable report.
 pub fn table(reports: &[LanguageReport], default: &str) -> String {
     let mut s = String::new();
     if reports.is_empty() {
-        s.push_str(&format!(
-            "Only one language ({default}): nothing to translate.\n"
-        ));
+        s.push_str(&format!("Only one language ({default}): nothing to translate.\n"));
     }
     for r in reports {
         s.push_str(&format!(
@@ -90,11 +80,8 @@ pub fn table(reports: &[LanguageReport], default: &str) -> String {
             ));
         }
         for st in &r.stale {
-            let why = if st.known {
-                "made from an older version"
-            } else {
-                "matches no version of the source"
-            };
+            let why =
+                if st.known { "made from an older version" } else { "matches no version of the source" };
             s.push_str(&format!(
                 "  stale      {}:{}  translation_of {} {why}; {} is now {}\n",
                 st.path, st.line, st.translated_from, st.source, st.version

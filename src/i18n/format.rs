@@ -48,11 +48,7 @@ impl Formats {
         let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
         let frac = frac.trim_end_matches('0');
         let int: i64 = int.parse().unwrap_or(0);
-        let mut out = if n < 0.0 && (int != 0 || !frac.is_empty()) {
-            "-".to_string()
-        } else {
-            String::new()
-        };
+        let mut out = if n < 0.0 && (int != 0 || !frac.is_empty()) { "-".to_string() } else { String::new() };
         out.push_str(&self.int(int));
         if !frac.is_empty() {
             out.push_str(&self.decimal);
@@ -61,24 +57,31 @@ impl Formats {
         out
     }
 
+    /// Writes a year (`2024`) or a month (`2024-05` → `mai 2024`); `None` for anything else.
+    pub fn partial_date(&self, s: &str) -> Option<String> {
+        let s = s.trim();
+        match s.split('-').collect::<Vec<_>>()[..] {
+            [y] if y.len() == 4 && y.parse::<u32>().is_ok() => Some(y.to_string()),
+            [y, m] if y.len() == 4 && y.parse::<u32>().is_ok() => {
+                let m: usize = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+                let month = self.months.get(m - 1).cloned().unwrap_or_else(|| format!("{m:02}"));
+                Some(format!("{month} {y}"))
+            }
+            _ => None,
+        }
+    }
+
     /// Writes a date with the long or short pattern.
     pub fn date(&self, d: &NaiveDateTime, long: bool) -> String {
         let day = d.day();
-        let month = self
-            .months
-            .get(d.month0() as usize)
-            .cloned()
-            .unwrap_or_else(|| format!("{:02}", d.month()));
+        let month =
+            self.months.get(d.month0() as usize).cloned().unwrap_or_else(|| format!("{:02}", d.month()));
         let day_text = match (&self.first_day, day) {
             (Some(first), 1) => first.clone(),
             _ => day.to_string(),
         };
         let pattern = if long { &self.long } else { &self.short };
-        let pattern = if pattern.is_empty() {
-            "{year}-{mm}-{dd}"
-        } else {
-            pattern
-        };
+        let pattern = if pattern.is_empty() { "{year}-{mm}-{dd}" } else { pattern };
         pattern
             .replace("{day}", &day_text)
             .replace("{dd}", &format!("{day:02}"))
@@ -157,17 +160,14 @@ mod tests {
 
     #[test]
     fn dates() {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(0, 0, 0).unwrap();
         assert_eq!(fr().date(&d, true), "28 novembre 2026");
         assert_eq!(en().date(&d, true), "28 November 2026");
         assert_eq!(fr().date(&d, false), "28/11/2026");
-        let first = NaiveDate::from_ymd_opt(2025, 4, 1)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap();
+        let first = NaiveDate::from_ymd_opt(2025, 4, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
         assert_eq!(fr().date(&first, true), "1er avril 2025");
+        assert_eq!(fr().partial_date("2024-05").as_deref(), Some("mai 2024"));
+        assert_eq!(en().partial_date("2024").as_deref(), Some("2024"));
+        assert_eq!(en().partial_date("2024-05-01"), None);
     }
 }

@@ -77,14 +77,7 @@ impl I18n {
                     continue;
                 }
                 files.push(crate::diag::rel_to(&config.root, &path));
-                load_file(
-                    config,
-                    &path,
-                    lang.typography,
-                    &mut entries,
-                    &mut origin,
-                    diags,
-                );
+                load_file(config, &path, lang.typography, &mut entries, &mut origin, diags);
             }
             langs.push(Strings {
                 entries,
@@ -112,20 +105,21 @@ impl I18n {
             if dir.starts_with(config.theme_dir()) {
                 continue; // a theme may ship more languages than the site uses
             }
-            let mut names: Vec<_> = std::fs::read_dir(&dir)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .collect();
+            let mut names: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().collect();
             names.sort_by_key(|e| e.file_name());
             for e in names {
                 let name = e.file_name().to_string_lossy().into_owned();
                 if let Some(code) = name.strip_suffix(".yaml") {
                     if !self.codes.iter().any(|c| c == code) {
                         diags.push(
-                            Diagnostic::warning("K604", format!("i18n/{name} is for `{code}`, which is not a configured language"))
-                                .at(format!("i18n/{name}"))
-                                .hint(format!("add `- code: {code}` to `languages` in kitgen.yaml, or remove the file")),
+                            Diagnostic::warning(
+                                "K604",
+                                format!("i18n/{name} is for `{code}`, which is not a configured language"),
+                            )
+                            .at(format!("i18n/{name}"))
+                            .hint(format!(
+                                "add `- code: {code}` to `languages` in kitgen.yaml, or remove the file"
+                            )),
                         );
                     }
                 }
@@ -142,25 +136,26 @@ impl I18n {
                 if i != self.default && !default.entries.contains_key(key) {
                     let hint = match suggest(key, default_keys.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
-                            "add it to i18n/{}.yaml first, or remove it",
-                            self.codes[self.default]
-                        ),
+                        None => {
+                            format!("add it to i18n/{}.yaml first, or remove it", self.codes[self.default])
+                        }
                     };
                     diags.push(
-                        Diagnostic::warning("K603", format!("unknown interface string `{key}`: the default language does not have it"))
-                            .at(&file)
-                            .line_col(line, 1)
-                            .hint(hint),
+                        Diagnostic::warning(
+                            "K603",
+                            format!(
+                                "unknown interface string `{key}`: the default language does not have it"
+                            ),
+                        )
+                        .at(&file)
+                        .line_col(line, 1)
+                        .hint(hint),
                     );
                 }
                 if let Entry::Plural(forms) = &strings.entries[key] {
                     let required = strings.plural.required();
-                    let missing: Vec<&str> = required
-                        .iter()
-                        .copied()
-                        .filter(|c| !forms.contains_key(*c))
-                        .collect();
+                    let missing: Vec<&str> =
+                        required.iter().copied().filter(|c| !forms.contains_key(*c)).collect();
                     if !missing.is_empty() {
                         diags.push(
                             Diagnostic::error(
@@ -241,20 +236,14 @@ impl I18n {
 
     /// Whether the language has its own string for `key`.
     pub fn has_own(&self, lang: usize, key: &str) -> bool {
-        self.langs
-            .get(lang)
-            .is_some_and(|s| s.entries.contains_key(key))
+        self.langs.get(lang).is_some_and(|s| s.entries.contains_key(key))
     }
 
     /// Keys of the default language that `lang` lacks, sorted.
     pub fn missing_keys(&self, lang: usize) -> Vec<String> {
         let own = &self.langs[lang].entries;
-        let mut v: Vec<String> = self.langs[self.default]
-            .entries
-            .keys()
-            .filter(|k| !own.contains_key(*k))
-            .cloned()
-            .collect();
+        let mut v: Vec<String> =
+            self.langs[self.default].entries.keys().filter(|k| !own.contains_key(*k)).cloned().collect();
         v.sort();
         v
     }
@@ -283,11 +272,8 @@ impl I18n {
             None => match self.langs[self.default].entries.get(key) {
                 Some(e) => (e, self.default),
                 None => {
-                    let all: Vec<&str> = self.langs[self.default]
-                        .entries
-                        .keys()
-                        .map(String::as_str)
-                        .collect();
+                    let all: Vec<&str> =
+                        self.langs[self.default].entries.keys().map(String::as_str).collect();
                     let hint = match suggest(key, all) {
                         Some(s) => format!(" (did you mean `{s}`?)"),
                         None => String::new(),
@@ -303,11 +289,7 @@ impl I18n {
             (Entry::Text(s), _) => s.as_str(),
             (Entry::Plural(forms), Some(n)) => {
                 let cat = self.langs[lang_used].plural.select(n);
-                forms
-                    .get(cat)
-                    .or_else(|| forms.get("other"))
-                    .map(String::as_str)
-                    .unwrap_or("")
+                forms.get(cat).or_else(|| forms.get("other")).map(String::as_str).unwrap_or("")
             }
             (Entry::Plural(_), None) => {
                 return Err(Missing::WrongKind(format!(
@@ -315,9 +297,7 @@ impl I18n {
                 )));
             }
             (Entry::List(_), _) => {
-                return Err(Missing::WrongKind(format!(
-                    "interface string `{key}` is a list, not a string"
-                )));
+                return Err(Missing::WrongKind(format!("interface string `{key}` is a list, not a string")));
             }
         };
         let mut out = template.to_string();
@@ -382,9 +362,8 @@ fn load_file(
     let value: serde_json::Value = match crate::yaml::parse(&text) {
         Ok(v) => v,
         Err(e) => {
-            let mut d = Diagnostic::error("K601", e.message)
-                .at(&display)
-                .located(&text, e.line, e.col, e.width);
+            let mut d =
+                Diagnostic::error("K601", e.message).at(&display).located(&text, e.line, e.col, e.width);
             d.notes = e.notes;
             if let Some(h) = e.hint {
                 d = d.hint(h);
@@ -415,12 +394,16 @@ fn load_file(
         let entry = match value {
             Flat::Text(s) => Entry::Text(fix(&s)),
             Flat::List(l) => Entry::List(l.iter().map(|s| fix(s)).collect()),
-            Flat::Plural(forms) => {
-                Entry::Plural(forms.into_iter().map(|(k, v)| (k, fix(&v))).collect())
-            }
+            Flat::Plural(forms) => Entry::Plural(forms.into_iter().map(|(k, v)| (k, fix(&v))).collect()),
             Flat::Bad(what) => {
-                diags.push(Diagnostic::error("K601", format!("`{key}`: {what}")).at(&display).located(&text, line, 1, key.rsplit('.').next().unwrap_or(&key).len())
-                    .hint("write a string, a list of strings, or a map of plural forms (one:, other:, …)"));
+                diags.push(
+                    Diagnostic::error("K601", format!("`{key}`: {what}"))
+                        .at(&display)
+                        .located(&text, line, 1, key.rsplit('.').next().unwrap_or(&key).len())
+                        .hint(
+                            "write a string, a list of strings, or a map of plural forms (one:, other:, …)",
+                        ),
+                );
                 continue;
             }
         };
@@ -436,28 +419,18 @@ enum Flat {
     Bad(String),
 }
 
-fn flatten(
-    prefix: &str,
-    map: &serde_json::Map<String, serde_json::Value>,
-    out: &mut Vec<(String, Flat)>,
-) {
+fn flatten(prefix: &str, map: &serde_json::Map<String, serde_json::Value>, out: &mut Vec<(String, Flat)>) {
     use serde_json::Value;
     for (k, v) in map {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match v {
             Value::String(s) => out.push((key, Flat::Text(s.clone()))),
             Value::Number(n) => out.push((key, Flat::Text(n.to_string()))),
             Value::Bool(b) => out.push((key, Flat::Text(b.to_string()))),
             Value::Null => out.push((key, Flat::Bad("empty value".into()))),
             Value::Array(items) => {
-                let strings: Option<Vec<String>> = items
-                    .iter()
-                    .map(|i| i.as_str().map(str::to_string))
-                    .collect();
+                let strings: Option<Vec<String>> =
+                    items.iter().map(|i| i.as_str().map(str::to_string)).collect();
                 match strings {
                     Some(l) => out.push((key, Flat::List(l))),
                     None => out.push((key, Flat::Bad("a list must hold strings only".into()))),
@@ -470,10 +443,8 @@ fn flatten(
                         out.push((key, Flat::Bad("plural forms need `other`".into())));
                         continue;
                     }
-                    let forms: Option<BTreeMap<String, String>> = m
-                        .iter()
-                        .map(|(c, v)| v.as_str().map(|s| (c.clone(), s.to_string())))
-                        .collect();
+                    let forms: Option<BTreeMap<String, String>> =
+                        m.iter().map(|(c, v)| v.as_str().map(|s| (c.clone(), s.to_string()))).collect();
                     match forms {
                         Some(f) => out.push((key, Flat::Plural(f))),
                         None => out.push((key, Flat::Bad("plural forms must be strings".into()))),

@@ -17,9 +17,7 @@ pub struct Plural {
 
 impl std::fmt::Debug for Plural {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Plural")
-            .field("known", &self.rules.is_some())
-            .finish()
+        f.debug_struct("Plural").field("known", &self.rules.is_some()).finish()
     }
 }
 
@@ -45,11 +43,7 @@ impl Plural {
         let Some(rules) = &self.rules else {
             return "other";
         };
-        let cat = if n.fract() == 0.0 && n.abs() < 1e15 {
-            rules.select(n as i64)
-        } else {
-            rules.select(n)
-        };
+        let cat = if n.fract() == 0.0 && n.abs() < 1e15 { rules.select(n as i64) } else { rules.select(n) };
         match cat {
             Ok(PluralCategory::ZERO) => "zero",
             Ok(PluralCategory::ONE) => "one",
@@ -64,10 +58,7 @@ impl Plural {
     pub fn required(&self) -> Vec<&'static str> {
         let mut found: Vec<&'static str> = (0..=1000).map(|n| self.select(n as f64)).collect();
         found.push("other");
-        CATEGORIES
-            .into_iter()
-            .filter(|c| found.contains(c))
-            .collect()
+        CATEGORIES.into_iter().filter(|c| found.contains(c)).collect()
     }
 }
 

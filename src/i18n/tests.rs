@@ -22,39 +22,19 @@ fn plurals_follow_each_language() {
     let (_d, config) = site(&[("i18n/fr.yaml", FR), ("i18n/en.yaml", EN)]);
     let mut diags = Vec::new();
     let i = I18n::load(&config, &mut diags);
-    assert_eq!(
-        i.t(0, "communes.count", Some(0.0), &[]).unwrap(),
-        "0 commune"
-    );
-    assert_eq!(
-        i.t(0, "communes.count", Some(1.0), &[]).unwrap(),
-        "1 commune"
-    );
-    assert_eq!(
-        i.t(0, "communes.count", Some(35000.0), &[]).unwrap(),
-        "35\u{202F}000 communes"
-    );
-    assert_eq!(
-        i.t(1, "communes.count", Some(0.0), &[]).unwrap(),
-        "0 municipalities"
-    );
-    assert_eq!(
-        i.t(1, "communes.count", Some(1.0), &[]).unwrap(),
-        "1 municipality"
-    );
-    assert_eq!(
-        i.t(1, "communes.count", Some(35000.0), &[]).unwrap(),
-        "35,000 municipalities"
-    );
+    assert_eq!(i.t(0, "communes.count", Some(0.0), &[]).unwrap(), "0 commune");
+    assert_eq!(i.t(0, "communes.count", Some(1.0), &[]).unwrap(), "1 commune");
+    assert_eq!(i.t(0, "communes.count", Some(35000.0), &[]).unwrap(), "35\u{202F}000 communes");
+    assert_eq!(i.t(1, "communes.count", Some(0.0), &[]).unwrap(), "0 municipalities");
+    assert_eq!(i.t(1, "communes.count", Some(1.0), &[]).unwrap(), "1 municipality");
+    assert_eq!(i.t(1, "communes.count", Some(35000.0), &[]).unwrap(), "35,000 municipalities");
 }
 
 #[test]
 fn french_strings_get_typography_and_params() {
     let (_d, config) = site(&[("i18n/fr.yaml", FR)]);
     let i = I18n::load(&config, &mut Vec::new());
-    let s = i
-        .t(0, "notice", None, &[("what".into(), "VSA".into())])
-        .unwrap();
+    let s = i.t(0, "notice", None, &[("what".into(), "VSA".into())]).unwrap();
     assert_eq!(s, "Attention\u{A0}: VSA\u{202F}!");
 }
 
@@ -64,24 +44,13 @@ fn missing_strings_fall_back_to_the_default_language_and_are_reported() {
     let mut diags = Vec::new();
     let i = I18n::load(&config, &mut diags);
     assert_eq!(
-        i.t(1, "notice", None, &[("what".into(), "x".into())])
-            .unwrap(),
+        i.t(1, "notice", None, &[("what".into(), "x".into())]).unwrap(),
         "Attention\u{A0}: x\u{202F}!"
     );
     assert_eq!(i.missing_keys(1), ["notice", "number.decimal"]);
-    let k605: Vec<_> = diags
-        .iter()
-        .filter(|d| d.code == "K605")
-        .map(|d| d.message.as_str())
-        .collect();
-    assert_eq!(
-        k605[0],
-        "2 interface strings missing in `en`, shown in `fr`: notice, number.decimal"
-    );
-    assert!(matches!(
-        i.t(1, "nope", None, &[]),
-        Err(Missing::Unknown(_))
-    ));
+    let k605: Vec<_> = diags.iter().filter(|d| d.code == "K605").map(|d| d.message.as_str()).collect();
+    assert_eq!(k605[0], "2 interface strings missing in `en`, shown in `fr`: notice, number.decimal");
+    assert!(matches!(i.t(1, "nope", None, &[]), Err(Missing::Unknown(_))));
 }
 
 #[test]
@@ -91,14 +60,8 @@ fn plural_forms_required_by_the_language_are_checked() {
     let mut diags = Vec::new();
     I18n::load(&config, &mut diags);
     let d = diags.iter().find(|d| d.code == "K602").expect("K602");
-    assert_eq!(
-        d.message,
-        "plural `communes.count` lacks the forms zero, two, few, many needed in `ar`"
-    );
-    assert_eq!(
-        d.path.as_deref(),
-        Some(std::path::Path::new("i18n/ar.yaml"))
-    );
+    assert_eq!(d.message, "plural `communes.count` lacks the forms zero, two, few, many needed in `ar`");
+    assert_eq!(d.path.as_deref(), Some(std::path::Path::new("i18n/ar.yaml")));
     assert_eq!(d.line, Some(2));
 }
 
@@ -113,10 +76,7 @@ fn unknown_keys_and_languages_are_reported() {
     let mut diags = Vec::new();
     I18n::load(&config, &mut diags);
     let d = diags.iter().find(|d| d.code == "K603").expect("K603");
-    assert_eq!(
-        d.message,
-        "unknown interface string `nav.hom`: the default language does not have it"
-    );
+    assert_eq!(d.message, "unknown interface string `nav.hom`: the default language does not have it");
     assert_eq!(d.hint.as_deref(), Some("did you mean `nav.home`?"));
     assert!(diags.iter().any(|d| d.code == "K604"));
 }

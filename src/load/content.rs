@@ -58,17 +58,13 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
         diags.push(
             Diagnostic::error("K204", "no content/ folder")
                 .at("content")
-                .hint(
-                    "create content/<lang>/_index.md for each language, e.g. content/fr/_index.md",
-                ),
+                .hint("create content/<lang>/_index.md for each language, e.g. content/fr/_index.md"),
         );
         return Vec::new();
     }
     let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
     let mut seen = vec![false; codes.len()];
-    let mut entries: Vec<_> = std::fs::read_dir(&content)
-        .map(|r| r.flatten().collect())
-        .unwrap_or_default();
+    let mut entries: Vec<_> = std::fs::read_dir(&content).map(|r| r.flatten().collect()).unwrap_or_default();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -79,15 +75,9 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
         let display = crate::diag::rel_to(root, &path);
         if !path.is_dir() {
             diags.push(
-                Diagnostic::error(
-                    "K205",
-                    format!("{} is outside a language folder", display.display()),
-                )
-                .at(&display)
-                .hint(format!(
-                    "move it to content/{}/",
-                    config.default_lang().code
-                )),
+                Diagnostic::error("K205", format!("{} is outside a language folder", display.display()))
+                    .at(&display)
+                    .hint(format!("move it to content/{}/", config.default_lang().code)),
             );
             continue;
         }
@@ -101,12 +91,9 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
                 }
             };
             diags.push(
-                Diagnostic::error(
-                    "K206",
-                    format!("content/{name}/ is not a configured language"),
-                )
-                .at(&display)
-                .hint(hint),
+                Diagnostic::error("K206", format!("content/{name}/ is not a configured language"))
+                    .at(&display)
+                    .hint(hint),
             );
             continue;
         };
@@ -120,24 +107,16 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
             diags.push(
                 Diagnostic::warning(
                     "K207",
-                    format!(
-                        "language `{}` has no content/{}/ folder",
-                        lang.code, lang.code
-                    ),
+                    format!("language `{}` has no content/{}/ folder", lang.code, lang.code),
                 )
                 .at(crate::config::CONFIG_FILE)
-                .hint(format!(
-                    "create content/{}/_index.md, or remove the language",
-                    lang.code
-                )),
+                .hint(format!("create content/{}/_index.md, or remove the language", lang.code)),
             );
         }
     }
 
-    let results: Vec<Result<Option<SourcePage>, Vec<Diagnostic>>> = jobs
-        .into_par_iter()
-        .map(|(lang, found)| read_page(config, lang, found))
-        .collect();
+    let results: Vec<Result<Option<SourcePage>, Vec<Diagnostic>>> =
+        jobs.into_par_iter().map(|(lang, found)| read_page(config, lang, found)).collect();
     let mut pages = Vec::new();
     for r in results {
         match r {
@@ -149,20 +128,13 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
     pages
 }
 
-fn read_page(
-    config: &Config,
-    lang: usize,
-    found: Found,
-) -> Result<Option<SourcePage>, Vec<Diagnostic>> {
+fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<SourcePage>, Vec<Diagnostic>> {
     let display = crate::diag::rel_to(&config.root, &found.path);
     if !found.rel.ends_with(".md") {
         return Err(vec![
             Diagnostic::warning(
                 "K208",
-                format!(
-                    "{} is not a Markdown file and is ignored",
-                    display.display()
-                ),
+                format!("{} is not a Markdown file and is ignored", display.display()),
             )
             .at(&display)
             .hint("put images and downloads in static/ and link them from the page"),

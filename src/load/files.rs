@@ -45,13 +45,8 @@ pub fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Found> 
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let p = e
-                    .path()
-                    .map(|p| crate::diag::rel_to(root, p))
-                    .unwrap_or_default();
-                diags.push(
-                    Diagnostic::error("K010", format!("cannot read folder entry: {e}")).at(p),
-                );
+                let p = e.path().map(|p| crate::diag::rel_to(root, p)).unwrap_or_default();
+                diags.push(Diagnostic::error("K010", format!("cannot read folder entry: {e}")).at(p));
                 continue;
             }
         };
@@ -78,7 +73,9 @@ pub fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Found> 
                             format!("symbolic link leads out of the site tree, to {}", target.display()),
                         )
                         .at(&display)
-                        .hint("copy the file into the site instead: kitgen never reads outside the site folder"),
+                        .hint(
+                            "copy the file into the site instead: kitgen never reads outside the site folder",
+                        ),
                     );
                     continue;
                 }
@@ -104,10 +101,7 @@ pub fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Found> 
             );
             continue;
         };
-        out.push(Found {
-            path: path.to_path_buf(),
-            rel: rel.replace('\\', "/"),
-        });
+        out.push(Found { path: path.to_path_buf(), rel: rel.replace('\\', "/") });
     }
     out
 }
@@ -132,12 +126,9 @@ mod tests {
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(dir.path().join("secret.md"), "x").unwrap();
         std::fs::write(root.join("content/in.md"), "x").unwrap();
-        std::os::unix::fs::symlink(dir.path().join("secret.md"), root.join("content/out.md"))
-            .unwrap();
-        std::os::unix::fs::symlink(root.join("content/in.md"), root.join("content/alias.md"))
-            .unwrap();
-        std::os::unix::fs::symlink(root.join("content/loop.md"), root.join("content/loop.md"))
-            .unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret.md"), root.join("content/out.md")).unwrap();
+        std::os::unix::fs::symlink(root.join("content/in.md"), root.join("content/alias.md")).unwrap();
+        std::os::unix::fs::symlink(root.join("content/loop.md"), root.join("content/loop.md")).unwrap();
         let mut diags = Vec::new();
         let found = walk(&root, &root.join("content"), &mut diags);
         let rels: Vec<_> = found.iter().map(|f| f.rel.as_str()).collect();

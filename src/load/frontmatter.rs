@@ -27,12 +27,7 @@ impl Date {
         if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
             return Ok(Date(dt.naive_utc()));
         }
-        for fmt in [
-            "%Y-%m-%dT%H:%M:%S",
-            "%Y-%m-%d %H:%M:%S",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-        ] {
+        for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
             if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
                 return Ok(Date(dt));
             }
@@ -49,9 +44,7 @@ impl Date {
                 }
             }
         }
-        Err(format!(
-            "invalid date `{s}`: write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ with a time"
-        ))
+        Err(format!("invalid date `{s}`: write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ with a time"))
     }
 
     /// `2026-11-28`.
@@ -219,14 +212,8 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
     let line_offset = 1;
     let to_diag = |e: yaml::YamlError| {
         let line = e.line + line_offset;
-        let mut d = Diagnostic::error("K202", e.message)
-            .at(display)
-            .located(text, line, e.col, e.width);
-        d.notes = e
-            .notes
-            .into_iter()
-            .map(|n| shift_line_note(&n, line_offset))
-            .collect();
+        let mut d = Diagnostic::error("K202", e.message).at(display).located(text, line, e.col, e.width);
+        d.notes = e.notes.into_iter().map(|n| shift_line_note(&n, line_offset)).collect();
         if let Some(h) = e.hint {
             d = d.hint(h);
         }
@@ -288,16 +275,8 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
                 key_error(text, yaml_start, "slug", format!("slug `{s}` is a path, not a URL segment"), display)
                     .hint(format!("a slug names one URL segment; write `slug: {suggestion}`, and move the file to change its folder"))
             } else {
-                key_error(
-                    text,
-                    yaml_start,
-                    "slug",
-                    format!("slug `{s}` is not URL-safe"),
-                    display,
-                )
-                .hint(format!(
-                    "write `slug: {suggestion}` (lower-case letters, digits and hyphens)"
-                ))
+                key_error(text, yaml_start, "slug", format!("slug `{s}` is not URL-safe"), display)
+                    .hint(format!("write `slug: {suggestion}` (lower-case letters, digits and hyphens)"))
             };
             errors.push(d);
         }
@@ -330,8 +309,8 @@ fn key_error(text: &str, yaml_start: usize, key: &str, msg: String, display: &st
     for line in text[yaml_start..].split_inclusive('\n') {
         if line.starts_with(&prefix) {
             let value = line[prefix.len()..].trim_start();
-            let vstart = off + line.len() - line[prefix.len()..].len()
-                + (line[prefix.len()..].len() - value.len());
+            let vstart =
+                off + line.len() - line[prefix.len()..].len() + (line[prefix.len()..].len() - value.len());
             let vlen = value.trim_end().len().max(1);
             return d.at_offset(text, vstart, vlen);
         }
@@ -363,7 +342,8 @@ mod tests {
 
     #[test]
     fn parses_page_front_matter() {
-        let text = "---\ntitle: \"T\"\ndate: 2026-11-28\nweight: 3\nslug: mon-titre\nextra:\n  a: 1\n---\nBody\n";
+        let text =
+            "---\ntitle: \"T\"\ndate: 2026-11-28\nweight: 3\nslug: mon-titre\nextra:\n  a: 1\n---\nBody\n";
         let s = parse(text, false, "x").unwrap();
         assert_eq!(s.front.title, "T");
         assert_eq!(s.front.date.unwrap().ymd(), "2026-11-28");
@@ -416,14 +396,7 @@ mod tests {
         assert_eq!(d.line, Some(3));
         let d = err("---\ntitle: T\ndate: 2026-02-30\n---\n");
         assert!(d.message.contains("has no day 30"), "{}", d.message);
-        assert!(
-            parse(
-                "---\ntitle: T\ndate: 2015-01-01T08:00:00Z\n---\n",
-                false,
-                "x"
-            )
-            .is_ok()
-        );
+        assert!(parse("---\ntitle: T\ndate: 2015-01-01T08:00:00Z\n---\n", false, "x").is_ok());
     }
 
     #[test]
@@ -444,10 +417,7 @@ mod tests {
     fn missing_or_unclosed_front_matter() {
         assert_eq!(err("# Titre\n").message, "missing front matter");
         assert_eq!(err("---\ntitle: T\n").message, "front matter is not closed");
-        assert_eq!(
-            err("---\ndate: 2026-01-01\n---\n").message,
-            "missing key `title`"
-        );
+        assert_eq!(err("---\ndate: 2026-01-01\n---\n").message, "missing key `title`");
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! Nothing here resolves cross-references: that is the model's job. Each loader keeps the path
 //! and the text of what it read, so later stages can point at a line.
 
+pub mod communes;
 pub mod content;
 pub mod files;
 pub mod frontmatter;
+pub mod records;
 
 use std::path::{Path, PathBuf};
 

@@ -37,11 +37,7 @@ pub fn theme_names() -> Vec<String> {
 
 /// The stylesheet for a theme, with the classes [`highlight`] emits.
 pub fn stylesheet(theme: &str) -> String {
-    themes()
-        .themes
-        .get(theme)
-        .and_then(|t| css_for_theme_with_class_style(t, STYLE).ok())
-        .unwrap_or_default()
+    themes().themes.get(theme).and_then(|t| css_for_theme_with_class_style(t, STYLE).ok()).unwrap_or_default()
 }
 
 /// Highlights `code` written in `lang` (a fence info string such as `rust` or `yaml`).
@@ -53,18 +49,12 @@ pub fn highlight(code: &str, lang: &str) -> String {
         return escape(code);
     }
     let ss = syntaxes();
-    let Some(syntax) = ss
-        .find_syntax_by_token(lang)
-        .or_else(|| ss.find_syntax_by_extension(lang))
-    else {
+    let Some(syntax) = ss.find_syntax_by_token(lang).or_else(|| ss.find_syntax_by_extension(lang)) else {
         return escape(code);
     };
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, ss, STYLE);
     for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
+        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
             return escape(code);
         }
     }

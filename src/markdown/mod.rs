@@ -14,9 +14,7 @@ pub mod typography;
 use std::collections::HashMap;
 use std::path::Path;
 
-use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
@@ -122,8 +120,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut r = Rendered::default();
     let diag_at = |d: Diagnostic, off: usize, len: usize| {
-        d.at(input.path)
-            .at_offset(input.file, input.body_start + off, len)
+        d.at(input.path).at_offset(input.file, input.body_start + off, len)
     };
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(256);
@@ -145,9 +142,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
     for (event, range) in Parser::new_ext(body, opts).into_offset_iter() {
         let mut emit: Vec<Event<'_>> = Vec::with_capacity(1);
         match event {
-            Event::Start(Tag::Heading {
-                level, id, classes, ..
-            }) => {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 prev_char = None;
                 in_word = false;
                 heading = Some(Heading {
@@ -168,19 +163,13 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     if s.is_empty() { "section".into() } else { s }
                 });
                 let n = id_counts.entry(base.clone()).or_insert(0);
-                let id = if *n == 0 {
-                    base.clone()
-                } else {
-                    format!("{base}-{n}")
-                };
+                let id = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
                 if *n > 0 && explicit {
                     r.diagnostics.push(
                         diag_at(
                             Diagnostic::warning(
                                 "K304",
-                                format!(
-                                    "heading id `{base}` is used twice; the second becomes `{id}`"
-                                ),
+                                format!("heading id `{base}` is used twice; the second becomes `{id}`"),
                             ),
                             h.offset,
                             range.end - h.offset,
@@ -206,9 +195,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 open.push('>');
                 let mut close = String::from("<a class=\"anchor\" href=\"#");
                 escape_href(&mut close, &id).ok();
-                close.push_str(&format!(
-                    "\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{lvl}>"
-                ));
+                close.push_str(&format!("\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{lvl}>"));
                 emit.push(Event::Html(open.into()));
                 emit.extend(h.events);
                 emit.push(Event::Html(close.into()));
@@ -316,12 +303,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 }
                 emit.push(event);
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                ..
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
                 let href = match check_link(
                     &dest_url,
                     link_type,
@@ -332,10 +314,8 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 ) {
                     Ok(href) => href,
                     Err((code, msg, hint)) => {
-                        r.diagnostics.push(
-                            diag_at(Diagnostic::error(code, msg), range.start, range.len())
-                                .hint(hint),
-                        );
+                        r.diagnostics
+                            .push(diag_at(Diagnostic::error(code, msg), range.start, range.len()).hint(hint));
                         "#".to_string()
                     }
                 };
@@ -355,19 +335,11 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 emit.push(Event::Html(tag.into()));
             }
             Event::End(TagEnd::Link) => emit.push(Event::Html("</a>".into())),
-            Event::Start(Tag::Image {
-                dest_url,
-                title,
-                id,
-                link_type,
-            }) => {
+            Event::Start(Tag::Image { dest_url, title, id, link_type }) => {
                 in_image = true;
                 let url = dest_url.trim();
                 let lower = url.to_ascii_lowercase();
-                if lower.starts_with("http:")
-                    || lower.starts_with("https:")
-                    || lower.starts_with("//")
-                {
+                if lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//") {
                     r.diagnostics.push(diag_at(
                         Diagnostic::error("K306", format!("image `{url}` is loaded from another host")),
                         range.start,
@@ -390,22 +362,14 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 if empty_alt {
                     r.diagnostics.push(
                         diag_at(
-                            Diagnostic::warning(
-                                "K307",
-                                format!("image `{url}` has no alternative text"),
-                            ),
+                            Diagnostic::warning("K307", format!("image `{url}` has no alternative text")),
                             range.start,
                             range.len(),
                         )
                         .hint("describe the image between the brackets: ![what it shows](path)"),
                     );
                 }
-                emit.push(Event::Start(Tag::Image {
-                    dest_url,
-                    title,
-                    id,
-                    link_type,
-                }));
+                emit.push(Event::Start(Tag::Image { dest_url, title, id, link_type }));
             }
             Event::End(TagEnd::Image) => {
                 in_image = false;
@@ -435,11 +399,8 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 }
                 let n = footnote_refs.iter().position(|l| *l == label).unwrap_or(0) + 1;
                 let fid = slugify(&label);
-                let ref_id = if *count == 1 {
-                    format!("fnref-{fid}")
-                } else {
-                    format!("fnref-{fid}-{count}")
-                };
+                let ref_id =
+                    if *count == 1 { format!("fnref-{fid}") } else { format!("fnref-{fid}-{count}") };
                 emit.push(Event::Html(format!(
                     "<sup class=\"fnref\" id=\"{ref_id}\"><a href=\"#fn-{fid}\" role=\"doc-noteref\">{n}</a></sup>"
                 ).into()));
@@ -454,9 +415,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 }
                 continue;
             }
-            Event::Start(Tag::Item)
-            | Event::Start(Tag::TableCell)
-            | Event::Start(Tag::BlockQuote(_)) => {
+            Event::Start(Tag::Item) | Event::Start(Tag::TableCell) | Event::Start(Tag::BlockQuote(_)) => {
                 prev_char = None;
                 in_word = false;
                 emit.push(event);
@@ -486,23 +445,14 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
         }
     }
     if !footnote_defs.is_empty() {
-        footnote_defs.sort_by_key(|(l, _, _)| {
-            footnote_refs
-                .iter()
-                .position(|r| r == l)
-                .unwrap_or(usize::MAX)
-        });
-        out.push(Event::Html(
-            "<div class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n".into(),
-        ));
+        footnote_defs
+            .sort_by_key(|(l, _, _)| footnote_refs.iter().position(|r| r == l).unwrap_or(usize::MAX));
+        out.push(Event::Html("<div class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n".into()));
         for (label, mut events, off) in footnote_defs {
             if !footnote_refs.contains(&label) {
                 r.diagnostics.push(
                     diag_at(
-                        Diagnostic::warning(
-                            "K309",
-                            format!("footnote `[^{label}]` is never referenced"),
-                        ),
+                        Diagnostic::warning("K309", format!("footnote `[^{label}]` is never referenced")),
                         off,
                         label.len() + 4,
                     )
@@ -513,8 +463,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
             let fid = slugify(&label);
             r.ids.push(format!("fn-{fid}"));
             let back = Event::Html(
-                format!(" <a href=\"#fnref-{fid}\" class=\"fn-back\" role=\"doc-backlink\">↩</a>")
-                    .into(),
+                format!(" <a href=\"#fnref-{fid}\" class=\"fn-back\" role=\"doc-backlink\">↩</a>").into(),
             );
             out.push(Event::Html(format!("<li id=\"fn-{fid}\">").into()));
             if matches!(events.last(), Some(Event::End(TagEnd::Paragraph))) {
@@ -536,11 +485,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     let html = table_alignment_classes(html);
-    r.html = if raw_html {
-        sanitize::clean(&html)
-    } else {
-        html
-    };
+    r.html = if raw_html { sanitize::clean(&html) } else { html };
     r.excerpt = truncate_words(&r.excerpt, 300);
     r.links.sort_unstable();
     r.links.dedup();
@@ -565,18 +510,11 @@ fn check_link(
             Some((p, a)) => (p, Some(a)),
             None => (rest, None),
         };
-        let resolved = resolver
-            .resolve(path)
-            .map_err(|(msg, hint)| ("K301", msg, hint))?;
+        let resolved = resolver.resolve(path).map_err(|(msg, hint)| ("K301", msg, hint))?;
         r.links.push(resolved.target);
         let mut href = resolved.url;
         if let Some(a) = anchor.filter(|a| !a.is_empty()) {
-            r.anchors.push(AnchorRef {
-                target: resolved.target,
-                anchor: a.to_string(),
-                offset,
-                len,
-            });
+            r.anchors.push(AnchorRef { target: resolved.target, anchor: a.to_string(), offset, len });
             href.push('#');
             href.push_str(a);
         }
@@ -584,12 +522,7 @@ fn check_link(
     }
     if let Some(a) = dest.strip_prefix('#') {
         if !a.is_empty() {
-            r.anchors.push(AnchorRef {
-                target: resolver.current(),
-                anchor: a.to_string(),
-                offset,
-                len,
-            });
+            r.anchors.push(AnchorRef { target: resolver.current(), anchor: a.to_string(), offset, len });
         }
         return Ok(dest.to_string());
     }
@@ -622,13 +555,10 @@ fn scheme_of(url: &str) -> Option<&str> {
     let end = url.find(':')?;
     let scheme = &url[..end];
     let valid = !scheme.is_empty()
+        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && scheme
             .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.' | '\t' | '\n' | '\r')
-        });
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.' | '\t' | '\n' | '\r'));
     valid.then_some(scheme)
 }
 

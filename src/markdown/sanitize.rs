@@ -79,19 +79,9 @@ fn builder() -> &'static ammonia::Builder<'static> {
         let mut b = ammonia::Builder::empty();
         b.tags(TAGS.iter().copied().collect::<HashSet<_>>())
             .generic_attributes(
-                [
-                    "id",
-                    "class",
-                    "lang",
-                    "dir",
-                    "title",
-                    "role",
-                    "aria-hidden",
-                    "aria-label",
-                    "tabindex",
-                ]
-                .into_iter()
-                .collect(),
+                ["id", "class", "lang", "dir", "title", "role", "aria-hidden", "aria-label", "tabindex"]
+                    .into_iter()
+                    .collect(),
             )
             .add_tag_attributes("a", ["href", "hreflang"])
             .add_tag_attributes("img", ["src", "alt", "width", "height"])
@@ -106,12 +96,9 @@ fn builder() -> &'static ammonia::Builder<'static> {
             .url_relative(ammonia::UrlRelative::PassThrough)
             .link_rel(Some("noopener noreferrer"))
             .clean_content_tags(
-                [
-                    "script", "style", "iframe", "object", "embed", "template", "noscript", "svg",
-                    "math",
-                ]
-                .into_iter()
-                .collect(),
+                ["script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"]
+                    .into_iter()
+                    .collect(),
             )
             .strip_comments(true)
             .attribute_filter(|element, attribute, value| {
@@ -119,11 +106,7 @@ fn builder() -> &'static ammonia::Builder<'static> {
                     let v = value.trim_start().to_ascii_lowercase();
                     v.starts_with("http:") || v.starts_with("https:") || v.starts_with("//")
                 };
-                if element == "img" && attribute == "src" && off_site {
-                    None
-                } else {
-                    Some(value.into())
-                }
+                if element == "img" && attribute == "src" && off_site { None } else { Some(value.into()) }
             });
         b
     })
@@ -147,22 +130,15 @@ pub(crate) fn problems(fragment: &str) -> Vec<(String, String)> {
             i = start;
             continue;
         }
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect();
-        let tag_end = lower[start..]
-            .find('>')
-            .map(|e| start + e)
-            .unwrap_or(lower.len());
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let tag_end = lower[start..].find('>').map(|e| start + e).unwrap_or(lower.len());
         let tag = &lower[start..tag_end];
         if !name.is_empty() && !TAGS.contains(&name.as_str()) {
             found.push((
                 format!("`<{name}>`"),
                 match name.as_str() {
                     "script" => {
-                        "pages carry no inline scripts; put behaviour in the theme's static files"
-                            .into()
+                        "pages carry no inline scripts; put behaviour in the theme's static files".into()
                     }
                     "iframe" | "object" | "embed" => {
                         "embeds load other sites: link to the content instead".into()
@@ -175,23 +151,16 @@ pub(crate) fn problems(fragment: &str) -> Vec<(String, String)> {
             for attr in tag.split(|c: char| c.is_whitespace()).skip(1) {
                 let key = attr.split('=').next().unwrap_or("");
                 if key.starts_with("on") && key.len() > 2 {
-                    found.push((
-                        format!("event handler `{key}`"),
-                        "pages carry no inline scripts".into(),
-                    ));
+                    found.push((format!("event handler `{key}`"), "pages carry no inline scripts".into()));
                 } else if key == "style" {
                     found.push((
                         "`style` attribute".into(),
-                        "inline styles are blocked by the Content-Security-Policy: use a class"
-                            .into(),
+                        "inline styles are blocked by the Content-Security-Policy: use a class".into(),
                     ));
                 }
             }
             if tag.contains("javascript:") || tag.contains("vbscript:") || tag.contains("data:") {
-                found.push((
-                    "script URL".into(),
-                    "use an http(s), mailto or relative link".into(),
-                ));
+                found.push(("script URL".into(), "use an http(s), mailto or relative link".into()));
             }
             if name == "img"
                 && (tag.contains("src=\"http")
@@ -199,7 +168,10 @@ pub(crate) fn problems(fragment: &str) -> Vec<(String, String)> {
                     || tag.contains("src=http")
                     || tag.contains("src=\"//"))
             {
-                found.push(("image from another host".into(), "download the image into static/: pages must not load anything from another site".into()));
+                found.push((
+                    "image from another host".into(),
+                    "download the image into static/: pages must not load anything from another site".into(),
+                ));
             }
         }
         i = start;
@@ -224,8 +196,7 @@ mod tests {
 
     #[test]
     fn keeps_allowed_markup() {
-        let html =
-            "<p><kbd>Ctrl</kbd> <abbr title=\"vidéosurveillance algorithmique\">VSA</abbr></p>";
+        let html = "<p><kbd>Ctrl</kbd> <abbr title=\"vidéosurveillance algorithmique\">VSA</abbr></p>";
         assert_eq!(clean(html), html);
     }
 

@@ -7,14 +7,8 @@ struct Pages;
 impl LinkResolver for Pages {
     fn resolve(&self, path: &str) -> Result<Resolved, (String, String)> {
         match path {
-            "brochure/02-briques.md" => Ok(Resolved {
-                url: "/fr/brochure/briques/".into(),
-                target: 2,
-            }),
-            _ => Err((
-                format!("link to `@/{path}`: no such page"),
-                "check the path".into(),
-            )),
+            "brochure/02-briques.md" => Ok(Resolved { url: "/fr/brochure/briques/".into(), target: 2 }),
+            _ => Err((format!("link to `@/{path}`: no such page"), "check the path".into())),
         }
     }
     fn current(&self) -> u32 {
@@ -24,50 +18,29 @@ impl LinkResolver for Pages {
 
 fn md(body: &str, typography: Typography) -> Rendered {
     let file = format!("---\ntitle: T\n---\n{body}");
-    let input = MdInput {
-        file: &file,
-        body_start: 16,
-        path: Path::new("content/fr/a.md"),
-        typography,
-    };
+    let input = MdInput { file: &file, body_start: 16, path: Path::new("content/fr/a.md"), typography };
     render(&input, &Pages)
 }
 
 #[test]
 fn headings_get_unique_ids_anchors_and_toc() {
-    let r = md(
-        "## Les briques\n\n### Détection\n\n## Les briques\n\n## Autre {#mon-id}\n",
-        Typography::None,
-    );
+    let r = md("## Les briques\n\n### Détection\n\n## Les briques\n\n## Autre {#mon-id}\n", Typography::None);
     assert!(
-        r.html.contains(
-            "<h2 id=\"les-briques\">Les briques<a class=\"anchor\" href=\"#les-briques\""
-        ),
+        r.html.contains("<h2 id=\"les-briques\">Les briques<a class=\"anchor\" href=\"#les-briques\""),
         "{}",
         r.html
     );
     assert!(r.html.contains("<h2 id=\"les-briques-1\">"));
     assert!(r.html.contains("<h2 id=\"mon-id\">"));
-    assert_eq!(
-        r.ids,
-        ["les-briques", "detection", "les-briques-1", "mon-id"]
-    );
+    assert_eq!(r.ids, ["les-briques", "detection", "les-briques-1", "mon-id"]);
     assert_eq!(r.toc.len(), 3);
     assert_eq!(r.toc[0].children[0].title, "Détection");
 }
 
 #[test]
 fn internal_links_resolve_and_record_anchors() {
-    let r = md(
-        "Voir [le chapitre](@/brochure/02-briques.md#cibles).\n",
-        Typography::None,
-    );
-    assert!(
-        r.html
-            .contains("<a href=\"/fr/brochure/briques/#cibles\">le chapitre</a>"),
-        "{}",
-        r.html
-    );
+    let r = md("Voir [le chapitre](@/brochure/02-briques.md#cibles).\n", Typography::None);
+    assert!(r.html.contains("<a href=\"/fr/brochure/briques/#cibles\">le chapitre</a>"), "{}", r.html);
     assert_eq!(r.anchors.len(), 1);
     assert_eq!(r.anchors[0].anchor, "cibles");
     assert_eq!(r.links, [2]);
@@ -84,26 +57,15 @@ fn link_to_nothing_is_an_error_with_line_and_column() {
 
 #[test]
 fn unsafe_schemes_are_rejected() {
-    for dest in [
-        "javascript:alert(1)",
-        "JavaScript:alert(1)",
-        "data:text/html,x",
-        "vbscript:x",
-    ] {
+    for dest in ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "vbscript:x"] {
         let r = md(&format!("[x]({dest})\n"), Typography::None);
         assert_eq!(r.diagnostics.len(), 1, "{dest}");
         assert_eq!(r.diagnostics[0].code, "K302");
         assert!(!r.html.contains(dest), "{}", r.html);
     }
-    let r = md(
-        "[x](https://technopolice.fr) [m](mailto:contact@technopolice.fr)\n",
-        Typography::None,
-    );
+    let r = md("[x](https://technopolice.fr) [m](mailto:contact@technopolice.fr)\n", Typography::None);
     assert!(r.diagnostics.is_empty());
-    assert!(
-        r.html
-            .contains("<a href=\"https://technopolice.fr\" rel=\"noopener noreferrer\">x</a>")
-    );
+    assert!(r.html.contains("<a href=\"https://technopolice.fr\" rel=\"noopener noreferrer\">x</a>"));
 }
 
 #[test]
@@ -115,16 +77,8 @@ fn off_site_images_are_errors_and_missing_alt_warns() {
 
 #[test]
 fn french_typography_spares_code_and_urls() {
-    let r = md(
-        "Quoi ? « Oui » : l'`a ? b` [lien](https://x.fr/?q=1) !\n\n```\nx ? y\n```\n",
-        Typography::Fr,
-    );
-    assert!(
-        r.html
-            .contains("Quoi\u{202F}? «\u{202F}Oui\u{202F}»\u{A0}: l’<code>a ? b</code>"),
-        "{}",
-        r.html
-    );
+    let r = md("Quoi ? « Oui » : l'`a ? b` [lien](https://x.fr/?q=1) !\n\n```\nx ? y\n```\n", Typography::Fr);
+    assert!(r.html.contains("Quoi\u{202F}? «\u{202F}Oui\u{202F}»\u{A0}: l’<code>a ? b</code>"), "{}", r.html);
     assert!(r.html.contains("href=\"https://x.fr/?q=1\""));
     assert!(r.html.contains("</a>\u{202F}!"), "{}", r.html);
     assert!(r.html.contains("x ? y"));
@@ -135,19 +89,12 @@ fn smart_double_quotes_become_guillemets_in_french() {
     let r = md("Il dit \"non\".\n", Typography::Fr);
     assert!(r.html.contains("«\u{202F}non\u{202F}»"), "{}", r.html);
     let r = md("He said \"no\" and it's over.\n", Typography::None);
-    assert!(
-        r.html.contains("“no”") && r.html.contains("it’s"),
-        "{}",
-        r.html
-    );
+    assert!(r.html.contains("“no”") && r.html.contains("it’s"), "{}", r.html);
 }
 
 #[test]
 fn footnotes_are_numbered_endnotes_with_backlinks() {
-    let r = md(
-        "Un fait[^src] et un autre[^b].\n\n[^b]: Second.\n[^src]: Source, 2023.\n",
-        Typography::None,
-    );
+    let r = md("Un fait[^src] et un autre[^b].\n\n[^b]: Second.\n[^src]: Source, 2023.\n", Typography::None);
     let first = r.html.find("id=\"fn-src\"").unwrap();
     let second = r.html.find("id=\"fn-b\"").unwrap();
     assert!(first < second, "{}", r.html);
@@ -155,8 +102,7 @@ fn footnotes_are_numbered_endnotes_with_backlinks() {
         "<sup class=\"fnref\" id=\"fnref-src\"><a href=\"#fn-src\" role=\"doc-noteref\">1</a></sup>"
     ));
     assert!(
-        r.html
-            .contains("<a href=\"#fnref-src\" class=\"fn-back\" role=\"doc-backlink\">↩</a></p>"),
+        r.html.contains("<a href=\"#fnref-src\" class=\"fn-back\" role=\"doc-backlink\">↩</a></p>"),
         "{}",
         r.html
     );
@@ -182,11 +128,7 @@ fn raw_html_is_sanitised_with_a_warning() {
         "<iframe src=\"https://evil.example\"></iframe>\n\nTexte <script>alert(1)</script> ok.\n",
         Typography::None,
     );
-    assert!(
-        !r.html.contains("iframe") && !r.html.contains("script"),
-        "{}",
-        r.html
-    );
+    assert!(!r.html.contains("iframe") && !r.html.contains("script"), "{}", r.html);
     assert!(r.html.contains("ok."));
     assert_eq!(r.diagnostics.iter().filter(|d| d.code == "K310").count(), 2);
 }
@@ -194,19 +136,12 @@ fn raw_html_is_sanitised_with_a_warning() {
 #[test]
 fn tables_use_classes_for_alignment() {
     let r = md("| a | b |\n|:--|--:|\n| 1 | 2 |\n", Typography::None);
-    assert!(
-        r.html.contains("<th class=\"al\">a</th>") && !r.html.contains("style="),
-        "{}",
-        r.html
-    );
+    assert!(r.html.contains("<th class=\"al\">a</th>") && !r.html.contains("style="), "{}", r.html);
 }
 
 #[test]
 fn excerpt_and_word_count() {
-    let r = md(
-        "## Titre\n\nPremier paragraphe *ici*.\n\nSecond.\n",
-        Typography::None,
-    );
+    let r = md("## Titre\n\nPremier paragraphe *ici*.\n\nSecond.\n", Typography::None);
     assert_eq!(r.excerpt, "Premier paragraphe ici.");
     assert_eq!(r.words, 5);
 }
@@ -214,9 +149,5 @@ fn excerpt_and_word_count() {
 #[test]
 fn task_lists_and_strikethrough() {
     let r = md("- [x] fait\n- [ ] ~~pas~~ fait\n", Typography::None);
-    assert!(
-        r.html.contains("type=\"checkbox\"") && r.html.contains("<del>pas</del>"),
-        "{}",
-        r.html
-    );
+    assert!(r.html.contains("type=\"checkbox\"") && r.html.contains("<del>pas</del>"), "{}", r.html);
 }

@@ -86,10 +86,7 @@ mod tests {
 
     #[test]
     fn guillemets() {
-        assert_eq!(
-            fr("« comportements anormaux »"),
-            "«\u{202F}comportements anormaux\u{202F}»"
-        );
+        assert_eq!(fr("« comportements anormaux »"), "«\u{202F}comportements anormaux\u{202F}»");
         assert_eq!(fr("“VSA”"), "«\u{202F}VSA\u{202F}»");
     }
 
@@ -101,10 +98,7 @@ mod tests {
     #[test]
     fn leaves_times_urls_and_ratios_alone() {
         assert_eq!(fr("à 12:30"), "à 12:30");
-        assert_eq!(
-            fr("https://technopolice.fr/?a=1"),
-            "https://technopolice.fr/?a=1"
-        );
+        assert_eq!(fr("https://technopolice.fr/?a=1"), "https://technopolice.fr/?a=1");
         assert_eq!(fr("ratio 1:2"), "ratio 1:2");
     }
 

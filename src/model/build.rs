@@ -64,15 +64,17 @@ pub fn build(
     }
     for s in &implicit {
         let dir = s.trim_end_matches("_index.md").trim_end_matches('/');
-        let shown = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{dir}/")
-        };
+        let shown = if dir.is_empty() { String::new() } else { format!("{dir}/") };
         diags.push(
-            Diagnostic::warning("K210", format!("content/{}/{shown} has no _index.md", config.default_lang().code))
-                .at(format!("content/{}/{shown}", config.default_lang().code))
-                .hint(format!("add content/{}/{shown}_index.md with a `title`; until then the folder's name is used", config.default_lang().code)),
+            Diagnostic::warning(
+                "K210",
+                format!("content/{}/{shown} has no _index.md", config.default_lang().code),
+            )
+            .at(format!("content/{}/{shown}", config.default_lang().code))
+            .hint(format!(
+                "add content/{}/{shown}_index.md with a `title`; until then the folder's name is used",
+                config.default_lang().code
+            )),
         );
     }
 
@@ -93,27 +95,12 @@ pub fn build(
             };
             present.insert(rel.to_string());
             let id = pages.len() as PageId;
-            pages.push(new_page(
-                &config,
-                id,
-                lang,
-                content_lang,
-                rel,
-                src,
-                fallback_of,
-            ));
+            pages.push(new_page(&config, id, lang, content_lang, rel, src, fallback_of));
             origins.push(Origin::Source(src));
         }
         for s in &implicit {
-            let dir = s
-                .trim_end_matches("_index.md")
-                .trim_end_matches('/')
-                .to_string();
-            let prefix = if dir.is_empty() {
-                String::new()
-            } else {
-                format!("{dir}/")
-            };
+            let dir = s.trim_end_matches("_index.md").trim_end_matches('/').to_string();
+            let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
             if !present.iter().any(|r| r.starts_with(&prefix)) {
                 continue;
             }
@@ -124,18 +111,10 @@ pub fn build(
                 .filter(|s| !s.is_empty())
                 .unwrap_or(&config.languages[lang].title)
                 .to_string();
-            let front = Front {
-                title,
-                menu: true,
-                ..Front::default()
-            };
+            let front = Front { title, menu: true, ..Front::default() };
             let mut p = blank_page(id, lang, s, &front);
             p.source = format!("content/{}/{}", config.languages[lang].code, prefix).into();
-            p.template = if dir.is_empty() {
-                "index.html".into()
-            } else {
-                "section.html".into()
-            };
+            p.template = if dir.is_empty() { "index.html".into() } else { "section.html".into() };
             pages.push(p);
             origins.push(Origin::Implicit { dir });
         }
@@ -153,14 +132,12 @@ pub fn build(
 
     // Parents.
     for p in pages.iter_mut() {
-        p.parent = parent_section(&p.rel)
-            .and_then(|r| index.get(&(p.lang, Arc::from(r.as_str()))).copied());
+        p.parent = parent_section(&p.rel).and_then(|r| index.get(&(p.lang, Arc::from(r.as_str()))).copied());
     }
 
     // Page templates given by sections.
     for i in 0..pages.len() {
-        if let (Kind::Page, Some(parent), Origin::Source(src)) =
-            (pages[i].kind, pages[i].parent, &origins[i])
+        if let (Kind::Page, Some(parent), Origin::Source(src)) = (pages[i].kind, pages[i].parent, &origins[i])
         {
             if src.front.template.is_none() {
                 if let Origin::Source(psrc) = &origins[parent as usize] {
@@ -181,18 +158,19 @@ pub fn build(
             None => format!("/{}/", config.languages[p.lang].code),
             Some(parent) => {
                 let seg = match &origins[i] {
-                    Origin::Source(src) => src
-                        .front
-                        .slug
-                        .clone()
-                        .unwrap_or_else(|| slugify(&default_segment(&p.rel))),
+                    Origin::Source(src) => {
+                        src.front.slug.clone().unwrap_or_else(|| slugify(&default_segment(&p.rel)))
+                    }
                     Origin::Implicit { dir } => slugify(dir.rsplit('/').next().unwrap_or(dir)),
                 };
                 if seg.is_empty() {
                     diags.push(
-                        Diagnostic::error("K212", format!("`{}` gives an empty URL segment", default_segment(&p.rel)))
-                            .at(&p.source)
-                            .hint("add `slug: …` to the front matter, or rename the file with letters or digits"),
+                        Diagnostic::error(
+                            "K212",
+                            format!("`{}` gives an empty URL segment", default_segment(&p.rel)),
+                        )
+                        .at(&p.source)
+                        .hint("add `slug: …` to the front matter, or rename the file with letters or digits"),
                     );
                     format!("{}{}/", pages[parent as usize].url, p.id)
                 } else {
@@ -211,14 +189,18 @@ pub fn build(
             if o.fallback_of.is_some() && p.fallback_of.is_some() {
                 continue; // the same collision, reported in the default language
             }
-            let (a, b) = (
-                o.source.display().to_string(),
-                p.source.display().to_string(),
-            );
+            let (a, b) = (o.source.display().to_string(), p.source.display().to_string());
             diags.push(
                 Diagnostic::error("K211", format!("two pages have the URL {}: {a} and {b}", p.url))
                     .at(&p.source)
-                    .note(if o.url == p.url { "the URLs are identical".to_string() } else { format!("{} and {} differ only by case or accents, and collide on many file systems", o.url, p.url) })
+                    .note(if o.url == p.url {
+                        "the URLs are identical".to_string()
+                    } else {
+                        format!(
+                            "{} and {} differ only by case or accents, and collide on many file systems",
+                            o.url, p.url
+                        )
+                    })
                     .hint("give one of them another `slug`"),
             );
         } else {
@@ -229,11 +211,7 @@ pub fn build(
     // Markdown, in parallel.
     let urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
     let rels: Vec<Arc<str>> = {
-        let set: BTreeSet<Arc<str>> = pages
-            .iter()
-            .filter(|p| p.lang == def)
-            .map(|p| p.rel.clone())
-            .collect();
+        let set: BTreeSet<Arc<str>> = pages.iter().filter(|p| p.lang == def).map(|p| p.rel.clone()).collect();
         set.into_iter().collect()
     };
     let rendered: Vec<Option<markdown::Rendered>> = pages
@@ -293,23 +271,13 @@ pub fn build(
                     None => format!(
                         "anchors in {}: {}",
                         target.source.display(),
-                        target
-                            .ids
-                            .iter()
-                            .take(12)
-                            .map(|i| format!("#{i}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        target.ids.iter().take(12).map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
                     ),
                 };
                 diags.push(
                     Diagnostic::error(
                         "K313",
-                        format!(
-                            "anchor `#{}` does not exist in {}",
-                            a.anchor,
-                            target.source.display()
-                        ),
+                        format!("anchor `#{}` does not exist in {}", a.anchor, target.source.display()),
                     )
                     .at(&src.source)
                     .at_offset(text, a.offset, a.len)
@@ -328,41 +296,27 @@ pub fn build(
     }
     for (i, kids) in children.into_iter().enumerate() {
         let sort_by = pages[i].sort_by;
-        let (mut subs, mut leaves): (Vec<PageId>, Vec<PageId>) = kids
-            .into_iter()
-            .partition(|&k| pages[k as usize].is_section());
+        let (mut subs, mut leaves): (Vec<PageId>, Vec<PageId>) =
+            kids.into_iter().partition(|&k| pages[k as usize].is_section());
         sort_pages(&pages, &mut leaves, sort_by);
         sort_pages(&pages, &mut subs, SortBy::Weight);
         pages[i].pages = leaves;
         pages[i].subsections = subs;
     }
 
-    let homes: Vec<Option<PageId>> = (0..n_langs)
-        .map(|l| index.get(&(l, Arc::from("_index.md"))).copied())
-        .collect();
+    let homes: Vec<Option<PageId>> =
+        (0..n_langs).map(|l| index.get(&(l, Arc::from("_index.md"))).copied()).collect();
     let menus = homes
         .iter()
         .map(|h| match h {
-            Some(h) => pages[*h as usize]
-                .subsections
-                .iter()
-                .copied()
-                .filter(|&s| pages[s as usize].menu)
-                .collect(),
+            Some(h) => {
+                pages[*h as usize].subsections.iter().copied().filter(|&s| pages[s as usize].menu).collect()
+            }
             None => Vec::new(),
         })
         .collect();
 
-    Built {
-        site: Site {
-            config,
-            i18n,
-            pages,
-            index,
-            homes,
-            menus,
-        },
-    }
+    Built { site: Site { config, i18n, pages, index, homes, menus, communes: None, commune_urls: None } }
 }
 
 fn new_page(
@@ -379,11 +333,7 @@ fn new_page(
     p.content_lang = content_lang;
     p.source = src.path.clone();
     p.version = src.version.clone();
-    p.translation_of = if fallback {
-        None
-    } else {
-        src.front.translation_of.clone()
-    };
+    p.translation_of = if fallback { None } else { src.front.translation_of.clone() };
     p.source_text_hash = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -414,11 +364,7 @@ fn blank_page(id: PageId, lang: usize, rel: &str, front: &Front) -> Page {
         content_lang: lang,
         rel: Arc::from(rel),
         source: Default::default(),
-        kind: if is_section {
-            Kind::Section
-        } else {
-            Kind::Page
-        },
+        kind: if is_section { Kind::Section } else { Kind::Page },
         title: front.title.clone(),
         summary: front.summary.clone(),
         excerpt: String::new(),
@@ -449,22 +395,14 @@ fn sort_pages(pages: &[Page], ids: &mut [PageId], by: SortBy) {
     match by {
         SortBy::Weight => ids.sort_by(|a, b| {
             let (pa, pb) = (&pages[*a as usize], &pages[*b as usize]);
-            pa.weight
-                .cmp(&pb.weight)
-                .then_with(|| title(a).cmp(&title(b)))
-                .then_with(|| pa.rel.cmp(&pb.rel))
+            pa.weight.cmp(&pb.weight).then_with(|| title(a).cmp(&title(b))).then_with(|| pa.rel.cmp(&pb.rel))
         }),
         SortBy::Date => ids.sort_by(|a, b| {
             let (pa, pb) = (&pages[*a as usize], &pages[*b as usize]);
-            pb.date
-                .cmp(&pa.date)
-                .then_with(|| title(a).cmp(&title(b)))
-                .then_with(|| pa.rel.cmp(&pb.rel))
+            pb.date.cmp(&pa.date).then_with(|| title(a).cmp(&title(b))).then_with(|| pa.rel.cmp(&pb.rel))
         }),
         SortBy::Title => ids.sort_by(|a, b| {
-            title(a)
-                .cmp(&title(b))
-                .then_with(|| pages[*a as usize].rel.cmp(&pages[*b as usize].rel))
+            title(a).cmp(&title(b)).then_with(|| pages[*a as usize].rel.cmp(&pages[*b as usize].rel))
         }),
     }
 }
@@ -478,16 +416,8 @@ fn ancestor_dirs(rel: &str) -> Vec<String> {
     let is_section = rel == "_index.md" || rel.ends_with("/_index.md");
     let mut out = vec![String::new()];
     let mut acc = String::new();
-    let parts: Vec<&str> = if dir.is_empty() {
-        Vec::new()
-    } else {
-        dir.split('/').collect()
-    };
-    let keep = if is_section {
-        parts.len().saturating_sub(1)
-    } else {
-        parts.len()
-    };
+    let parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+    let keep = if is_section { parts.len().saturating_sub(1) } else { parts.len() };
     for part in parts.iter().take(keep) {
         if !acc.is_empty() {
             acc.push('/');
@@ -502,11 +432,7 @@ fn ancestor_dirs(rel: &str) -> Vec<String> {
 }
 
 fn section_rel(dir: &str) -> String {
-    if dir.is_empty() {
-        "_index.md".into()
-    } else {
-        format!("{dir}/_index.md")
-    }
+    if dir.is_empty() { "_index.md".into() } else { format!("{dir}/_index.md") }
 }
 
 /// The section a page belongs to.
@@ -554,12 +480,7 @@ mod tests {
         assert_eq!(parent_section("a/_index.md").as_deref(), Some("_index.md"));
         assert_eq!(parent_section("_index.md"), None);
         assert_eq!(default_segment("brochure/_index.md"), "brochure");
-        assert_eq!(
-            default_segment("brochure/01-definition.md"),
-            "01-definition"
-        );
-        assert!(
-            depth("_index.md") < depth("a/_index.md") && depth("a/_index.md") < depth("a/b.md")
-        );
+        assert_eq!(default_segment("brochure/01-definition.md"), "01-definition");
+        assert!(depth("_index.md") < depth("a/_index.md") && depth("a/_index.md") < depth("a/b.md"));
     }
 }

@@ -5,6 +5,7 @@
 //! a lookup, never a search.
 
 mod build;
+pub mod communes;
 mod resolve;
 
 use std::collections::HashMap;
@@ -123,6 +124,10 @@ pub struct Site {
     pub homes: Vec<Option<PageId>>,
     /// Sections in each language's menu, sorted.
     pub menus: Vec<Vec<PageId>>,
+    /// The commune census, when the site has a commune list.
+    pub communes: Option<Arc<communes::CommuneData>>,
+    /// Where commune outputs live, with `communes`.
+    pub commune_urls: Option<communes::CommuneUrls>,
 }
 
 impl Site {
@@ -133,16 +138,12 @@ impl Site {
 
     /// The page at `rel` in a language.
     pub fn find(&self, lang: usize, rel: &str) -> Option<&Page> {
-        self.index
-            .get(&(lang, Arc::from(rel)))
-            .map(|&id| self.page(id))
+        self.index.get(&(lang, Arc::from(rel))).map(|&id| self.page(id))
     }
 
     /// The versions of a page in every language (itself included), in config order.
     pub fn translations(&self, page: &Page) -> Vec<Option<&Page>> {
-        (0..self.config.languages.len())
-            .map(|l| self.find(l, &page.rel))
-            .collect()
+        (0..self.config.languages.len()).map(|l| self.find(l, &page.rel)).collect()
     }
 
     /// The URL of a language's home.
@@ -184,9 +185,7 @@ impl Site {
 /// in `lang` or else in the default language.
 pub fn find_link<'a>(site: &'a Site, lang: usize, path: &str) -> Option<&'a Page> {
     let cands = resolve::candidates(path);
-    [lang, site.config.default_language]
-        .into_iter()
-        .find_map(|l| cands.iter().find_map(|c| site.find(l, c)))
+    [lang, site.config.default_language].into_iter().find_map(|l| cands.iter().find_map(|c| site.find(l, c)))
 }
 
 /// `actualites` → `actualites/_index.md`; `` → `_index.md`.
@@ -199,4 +198,50 @@ pub fn section_rel_of(section: &str) -> String {
     } else {
         format!("{s}/_index.md")
     }
+}
+
+/// Attaches the commune census to the site: its URLs in every language, and the communes
+/// section's template. The section `content/<lang>/communes/_index.md` must exist.
+pub fn attach_communes(
+    site: &mut Site,
+    data: communes::CommuneData,
+    diags: &mut Vec<crate::diag::Diagnostic>,
+) {
+    let n = site.config.languages.len();
+    let def = site.config.default_language;
+    let Some(section) = site.find(def, communes::SECTION).map(|p| p.id) else {
+        diags.push(
+            crate::diag::Diagnostic::error("K525", "the site has commune data but no communes section")
+                .at(format!("content/{}/communes/_index.md", site.config.default_lang().code))
+                .hint("create content/<lang>/communes/_index.md with a `title`: commune pages are published under it"),
+        );
+        return;
+    };
+    let seg = |lang: usize, key: &str, default: &str| -> String {
+        site.i18n
+            .t(lang, &format!("communes.slug.{key}"), None, &[])
+            .ok()
+            .map(|s| crate::slug::slugify(&s))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let mut urls = communes::CommuneUrls::default();
+    for lang in 0..n {
+        let base = site
+            .find(lang, communes::SECTION)
+            .map(|p| p.url.clone())
+            .unwrap_or_else(|| site.page(section).url.clone());
+        urls.base.push(base);
+        urls.departements.push(seg(lang, "departements", "departements"));
+        urls.regions.push(seg(lang, "regions", "regions"));
+        urls.stats.push(seg(lang, "stats", "statistiques"));
+        urls.map.push(seg(lang, "map", "carte"));
+    }
+    for p in site.pages.iter_mut() {
+        if &*p.rel == communes::SECTION && p.template == "section.html" {
+            p.template = "communes/index.html".into();
+        }
+    }
+    site.communes = Some(Arc::new(data));
+    site.commune_urls = Some(urls);
 }

@@ -41,19 +41,13 @@ impl LinkResolver for Resolver<'_> {
         for lang in [self.lang, self.default] {
             for c in &cands {
                 if let Some(&id) = self.index.get(&(lang, Arc::from(c.as_str()))) {
-                    return Ok(Resolved {
-                        url: self.urls[id as usize].clone(),
-                        target: id,
-                    });
+                    return Ok(Resolved { url: self.urls[id as usize].clone(), target: id });
                 }
             }
         }
         let hint = match suggest(&cands[0], self.rels.iter().map(|r| r.as_ref())) {
             Some(s) => format!("did you mean `@/{s}`?"),
-            None => format!(
-                "the path is relative to content/{}/; check the file name",
-                self.lang_code
-            ),
+            None => format!("the path is relative to content/{}/; check the file name", self.lang_code),
         };
         Err((format!("link to `@/{path}`: no such page"), hint))
     }
@@ -71,10 +65,7 @@ mod tests {
     fn candidate_paths() {
         assert_eq!(candidates("./brochure/02.md"), ["brochure/02.md"]);
         assert_eq!(candidates("brochure/"), ["brochure/_index.md"]);
-        assert_eq!(
-            candidates("brochure"),
-            ["brochure/_index.md", "brochure.md"]
-        );
+        assert_eq!(candidates("brochure"), ["brochure/_index.md", "brochure.md"]);
         assert_eq!(candidates(""), ["_index.md"]);
     }
 }

@@ -47,13 +47,14 @@ impl Assets {
     /// Collects the theme's and the site's static files.
     pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Assets {
         let mut by_rel: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for dir in [
-            config.theme_dir().join("static"),
-            config.root.join("static"),
-        ] {
+        for dir in [config.theme_dir().join("static"), config.root.join("static")] {
             for f in files::walk(&config.root, &dir, diags) {
                 by_rel.insert(f.rel, f.path);
             }
+        }
+        // Source documents of the commune records, linked from commune pages.
+        for f in files::walk(&config.root, &config.root.join("data/documents"), diags) {
+            by_rel.insert(format!("documents/{}", f.rel), f.path);
         }
         let mut list = Vec::new();
         let mut urls_map = HashMap::new();
@@ -78,11 +79,7 @@ impl Assets {
                 })
                 .unwrap_or(0);
             urls_map.insert(rel.clone(), format!("/{rel}"));
-            list.push(Asset {
-                out: rel,
-                data: AssetData::File(path),
-                version,
-            });
+            list.push(Asset { out: rel, data: AssetData::File(path), version });
         }
         if !text_assets.iter().any(|(r, _, _)| r == "css/highlight.css") {
             let css = crate::markdown::highlight::stylesheet(&config.highlight_theme);
@@ -111,24 +108,15 @@ impl Assets {
             // relative to the new name: the folder is the same, only the file name changes.
             let version = u64::from_le_bytes(hash.as_bytes()[..8].try_into().unwrap_or([0; 8]));
             urls_map.insert(rel.clone(), format!("/{out}"));
-            list.push(Asset {
-                out,
-                data: AssetData::Bytes(Arc::new(processed.into_bytes())),
-                version,
-            });
+            list.push(Asset { out, data: AssetData::Bytes(Arc::new(processed.into_bytes())), version });
         }
         list.sort_by(|a, b| a.out.cmp(&b.out));
-        Assets {
-            list,
-            urls: urls_map,
-        }
+        Assets { list, urls: urls_map }
     }
 
     /// The site-absolute URL of a static file, fingerprinted for stylesheets and scripts.
     pub fn url(&self, logical: &str) -> Option<&str> {
-        self.urls
-            .get(logical.trim_start_matches('/'))
-            .map(String::as_str)
+        self.urls.get(logical.trim_start_matches('/')).map(String::as_str)
     }
 
     /// Every logical name, sorted, for suggestions.
@@ -146,10 +134,8 @@ fn check_css(css: &str, path: &std::path::Path, diags: &mut Vec<Diagnostic>) {
         let mut from = 0;
         while let Some(i) = lower[from..].find(needle) {
             let at = from + i;
-            let rest = lower[at + needle.len()..]
-                .trim_start()
-                .trim_start_matches(['"', '\'', '('])
-                .trim_start();
+            let rest =
+                lower[at + needle.len()..].trim_start().trim_start_matches(['"', '\'', '(']).trim_start();
             if rest.starts_with("http:") || rest.starts_with("https:") || rest.starts_with("//") {
                 diags.push(
                     Diagnostic::error("K502", "stylesheet loads a file from another host")
@@ -178,11 +164,7 @@ mod tests {
         let lines: Vec<_> = diags.iter().map(|d| d.line).collect();
         assert_eq!(lines, [Some(2), Some(3)]);
         let mut diags = Vec::new();
-        check_css(
-            "@import 'https://fonts.example/css';",
-            std::path::Path::new("x.css"),
-            &mut diags,
-        );
+        check_css("@import 'https://fonts.example/css';", std::path::Path::new("x.css"), &mut diags);
         assert_eq!(diags.len(), 1);
     }
 }

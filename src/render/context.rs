@@ -143,28 +143,17 @@ impl Shared {
                 default_language_name: &c.default_lang().name,
                 languages: languages
                     .iter()
-                    .map(|x| LangCtx {
-                        code: x.code,
-                        name: x.name,
-                        dir: x.dir,
-                        url: x.url.clone(),
-                    })
+                    .map(|x| LangCtx { code: x.code, name: x.name, dir: x.dir, url: x.url.clone() })
                     .collect(),
             }));
             let (menu, _) = deps::recording(|| {
                 Value::from(
-                    site.menus[i]
-                        .iter()
-                        .map(|&id| link_value(site, site.page(id)))
-                        .collect::<Vec<_>>(),
+                    site.menus[i].iter().map(|&id| link_value(site, site.page(id))).collect::<Vec<_>>(),
                 )
             });
             menus.push(menu);
         }
-        Shared {
-            site: site_values,
-            menu: menus,
-        }
+        Shared { site: site_values, menu: menus }
     }
 
     /// A context with `lang`, `dir`, `site` and `menu` for a language.
@@ -211,18 +200,13 @@ pub fn page_context(site: &Site, shared: &Shared, page: &Page, serve: bool) -> C
         .iter()
         .enumerate()
         .filter_map(|(i, v)| {
-            v.filter(|p| p.fallback_of.is_none()).map(|p| Alternate {
-                hreflang: c.languages[i].code.clone(),
-                href: c.absolute_url(&p.url),
-            })
+            v.filter(|p| p.fallback_of.is_none())
+                .map(|p| Alternate { hreflang: c.languages[i].code.clone(), href: c.absolute_url(&p.url) })
         })
         .collect();
     if let Some(Some(d)) = versions.get(c.default_language) {
         if alternates.len() > 1 {
-            alternates.push(Alternate {
-                hreflang: "x-default".into(),
-                href: c.absolute_url(&d.url),
-            });
+            alternates.push(Alternate { hreflang: "x-default".into(), href: c.absolute_url(&d.url) });
         }
     }
 
@@ -255,26 +239,98 @@ pub fn page_context(site: &Site, shared: &Shared, page: &Page, serve: bool) -> C
         content_dir: dir_str(content_lang.dir),
         is_fallback: page.fallback_of.is_some(),
         translations,
-        ancestors: site
-            .ancestors(page)
-            .into_iter()
-            .map(|a| link_value(site, a))
-            .collect(),
+        ancestors: site.ancestors(page).into_iter().map(|a| link_value(site, a)).collect(),
         prev: prev.map(|p| link_value(site, p)),
         next: next.map(|p| link_value(site, p)),
-        pages: page
-            .pages
-            .iter()
-            .map(|&id| link_value(site, site.page(id)))
-            .collect(),
-        subsections: page
-            .subsections
-            .iter()
-            .map(|&id| link_value(site, site.page(id)))
-            .collect(),
+        pages: page.pages.iter().map(|&id| link_value(site, site.page(id))).collect(),
+        subsections: page.subsections.iter().map(|&id| link_value(site, site.page(id))).collect(),
     };
     let mut map = Value::from_serializable(&p).into_map().unwrap_or_default();
     map.insert("content".into(), Value::safe_string(&page.html));
+    ctx.insert_value("page", Value::from(map));
+    ctx.insert("alternates", &alternates);
+    ctx
+}
+
+/// A page kitgen generates from data (a commune, a département…), with the same fields as a
+/// content page so the theme's partials (head, switcher, breadcrumb) work unchanged.
+pub struct Virtual {
+    /// Language it is published in.
+    pub lang: usize,
+    /// Title.
+    pub title: String,
+    /// Description for search engines and link previews.
+    pub description: String,
+    /// `commune`, `departement`, …
+    pub kind: &'static str,
+    /// Its URL in every language (`None` where it is not published).
+    pub urls: Vec<Option<String>>,
+    /// Pages above it, from the home down, as [`link_value`]s.
+    pub ancestors: Vec<Value>,
+}
+
+/// The context of a generated page: `page` and `alternates` like a content page.
+pub fn virtual_context(site: &Site, shared: &Shared, v: &Virtual, serve: bool) -> Context {
+    let c = &site.config;
+    let mut ctx = shared.base(site, v.lang, serve);
+    let url = v.urls[v.lang].clone().unwrap_or_default();
+    let translations: Vec<TranslationCtx<'_>> = c
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(i, l)| TranslationCtx {
+            code: &l.code,
+            name: &l.name,
+            dir: dir_str(l.dir),
+            url: v.urls[i].clone().unwrap_or_else(|| site.home_url(i)),
+            title: None,
+            current: i == v.lang,
+            translated: v.urls[i].is_some(),
+        })
+        .collect();
+    let mut alternates: Vec<Alternate> = v
+        .urls
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| {
+            u.as_ref().map(|u| Alternate { hreflang: c.languages[i].code.clone(), href: c.absolute_url(u) })
+        })
+        .collect();
+    if alternates.len() > 1 {
+        if let Some(Some(d)) = v.urls.get(c.default_language) {
+            alternates.push(Alternate { hreflang: "x-default".into(), href: c.absolute_url(d) });
+        }
+    }
+    let l = &c.languages[v.lang];
+    let empty = serde_json::Map::new();
+    let p = PageCtx {
+        title: &v.title,
+        summary: None,
+        description: &v.description,
+        date: None,
+        weight: 0,
+        url: &url,
+        permalink: c.absolute_url(&url),
+        kind: v.kind,
+        is_home: false,
+        rel: "",
+        source: String::new(),
+        toc: &[],
+        words: 0,
+        reading_minutes: 0,
+        extra: &empty,
+        content_lang: &l.code,
+        content_dir: dir_str(l.dir),
+        is_fallback: false,
+        translations,
+        ancestors: v.ancestors.clone(),
+        prev: None,
+        next: None,
+        pages: Vec::new(),
+        subsections: Vec::new(),
+    };
+    let mut map = Value::from_serializable(&p).into_map().unwrap_or_default();
+    map.insert("content".into(), Value::safe_string(""));
     ctx.insert_value("page", Value::from(map));
     ctx.insert("alternates", &alternates);
     ctx

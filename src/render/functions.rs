@@ -6,7 +6,7 @@
 //! - `url(path="agir/kit-courrier.md")`: the URL of a page in the current language (or the
 //!   default language's when it is not translated);
 //! - `pages(section="actualites", limit=3)`: the sorted pages of a section, cached;
-//! - filters `date(format="long"|"short"|"iso"|"year")`, `number(decimals=0)` and `typo`.
+//! - filters `date(format="long"|"short"|"iso"|"year")` (also `2024` and `2024-05`), `number(decimals=0)` and `typo`.
 //!
 //! Each function records what it read (see [`crate::deps`]), and reads the language from the
 //! template's `lang` variable, so templates never pass it.
@@ -28,143 +28,118 @@ fn lang_of(site: &Site, state: &State) -> tera::TeraResult<usize> {
     let code: Option<String> = state.get("lang")?;
     let code = code.ok_or_else(|| tera::Error::message("the template has no `lang` variable"))?;
     site.config.lang_index(&code).ok_or_else(|| {
-        tera::Error::message(format!(
-            "`lang` is `{code}`, which is not a configured language"
-        ))
+        tera::Error::message(format!("`lang` is `{code}`, which is not a configured language"))
     })
 }
 
 /// Registers kitgen's functions and filters on a Tera instance.
 pub fn register(tera: &mut Tera, site: &Arc<Site>, assets: &Arc<Assets>) {
     let s = site.clone();
-    tera.register_function(
-        "t",
-        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-            let lang = lang_of(&s, state)?;
-            let key: &str = kwargs.must_get("key")?;
-            let n: Option<f64> = kwargs.get("n")?;
-            let mut params = Vec::new();
-            for (k, v) in kwargs.iter() {
-                let k = k.as_str().unwrap_or_default();
-                if k != "key" && k != "n" {
-                    params.push((
-                        k.to_string(),
-                        v.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string()),
-                    ));
-                }
+    tera.register_function("t", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+        let lang = lang_of(&s, state)?;
+        let key: &str = kwargs.must_get("key")?;
+        let n: Option<f64> = kwargs.get("n")?;
+        let mut params = Vec::new();
+        for (k, v) in kwargs.iter() {
+            let k = k.as_str().unwrap_or_default();
+            if k != "key" && k != "n" {
+                params.push((k.to_string(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())));
             }
-            deps::record(Dep::I18n(lang));
-            s.i18n
-                .t(lang, key, n, &params)
-                .map_err(|e| tera::Error::message(e.to_string()))
-        },
-    );
+        }
+        deps::record(Dep::I18n(lang));
+        s.i18n.t(lang, key, n, &params).map_err(|e| tera::Error::message(e.to_string()))
+    });
 
     let a = assets.clone();
-    tera.register_function(
-        "asset",
-        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-            let path: &str = kwargs.must_get("path")?;
-            match a.url(path) {
-                Some(u) => {
-                    deps::record(Dep::Asset(Arc::from(path)));
-                    Ok(u.to_string())
-                }
-                None => {
-                    let hint = match crate::diag::suggest(path, a.names()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "static files live in static/ and themes/<theme>/static/".into(),
-                    };
-                    Err(tera::Error::message(format!(
-                        "no static file `{path}`: {hint}"
-                    )))
-                }
+    tera.register_function("asset", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+        let path: &str = kwargs.must_get("path")?;
+        match a.url(path) {
+            Some(u) => {
+                deps::record(Dep::Asset(Arc::from(path)));
+                Ok(u.to_string())
             }
-        },
-    );
+            None => {
+                let hint = match crate::diag::suggest(path, a.names()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "static files live in static/ and themes/<theme>/static/".into(),
+                };
+                Err(tera::Error::message(format!("no static file `{path}`: {hint}")))
+            }
+        }
+    });
 
     let s = site.clone();
-    tera.register_function(
-        "url",
-        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-            let lang = lang_of(&s, state)?;
-            let path: &str = kwargs.must_get("path")?;
-            let (path, anchor) = match path.split_once('#') {
-                Some((p, a)) => (p, Some(a)),
-                None => (path, None),
-            };
-            let lang = match kwargs.get::<&str>("lang")? {
-                Some(code) => s
-                    .config
-                    .lang_index(code)
-                    .ok_or_else(|| tera::Error::message(format!("unknown language `{code}`")))?,
-                None => lang,
-            };
-            let page = crate::model::find_link(&s, lang, path).ok_or_else(|| {
-                tera::Error::message(format!(
-                    "url(path=\"{path}\"): no page content/{}/{path}",
-                    s.config.languages[lang].code
-                ))
-            })?;
-            deps::record(Dep::Meta(page.lang, page.rel.clone()));
-            Ok(match anchor {
-                Some(a) => format!("{}#{a}", page.url),
-                None => page.url.clone(),
-            })
-        },
-    );
+    tera.register_function("url", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+        let lang = lang_of(&s, state)?;
+        let path: &str = kwargs.must_get("path")?;
+        let (path, anchor) = match path.split_once('#') {
+            Some((p, a)) => (p, Some(a)),
+            None => (path, None),
+        };
+        let lang = match kwargs.get::<&str>("lang")? {
+            Some(code) => s
+                .config
+                .lang_index(code)
+                .ok_or_else(|| tera::Error::message(format!("unknown language `{code}`")))?,
+            None => lang,
+        };
+        let page = crate::model::find_link(&s, lang, path).ok_or_else(|| {
+            tera::Error::message(format!(
+                "url(path=\"{path}\"): no page content/{}/{path}",
+                s.config.languages[lang].code
+            ))
+        })?;
+        deps::record(Dep::Meta(page.lang, page.rel.clone()));
+        Ok(match anchor {
+            Some(a) => format!("{}#{a}", page.url),
+            None => page.url.clone(),
+        })
+    });
 
     let s = site.clone();
     let cache: Arc<Mutex<HashMap<(usize, String), Value>>> = Arc::new(Mutex::new(HashMap::new()));
-    tera.register_function(
-        "pages",
-        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
-            let lang = lang_of(&s, state)?;
-            let section: &str = kwargs.must_get("section")?;
-            let limit: Option<usize> = kwargs.get("limit")?;
-            let rel = crate::model::section_rel_of(section);
-            let Some(sec) = s
-                .find(lang, &rel)
-                .or_else(|| s.find(s.config.default_language, &rel))
-            else {
-                return Err(tera::Error::message(format!(
-                    "pages(section=\"{section}\"): no section content/{}/{rel}",
-                    s.config.languages[lang].code
-                )));
-            };
-            deps::record(Dep::Children(sec.lang, sec.rel.clone()));
-            let key = (sec.id as usize, String::new());
-            let all = {
-                let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
-                c.entry(key)
-                    .or_insert_with(|| {
-                        Value::from(
-                            sec.pages
-                                .iter()
-                                .map(|&id| link_value(&s, s.page(id)))
-                                .collect::<Vec<Value>>(),
-                        )
-                    })
-                    .clone()
-            };
-            match (limit, all.as_array()) {
-                (Some(n), Some(items)) if n < items.len() => Ok(Value::from(&items[..n])),
-                _ => Ok(all),
-            }
-        },
-    );
+    tera.register_function("pages", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
+        let lang = lang_of(&s, state)?;
+        let section: &str = kwargs.must_get("section")?;
+        let limit: Option<usize> = kwargs.get("limit")?;
+        let rel = crate::model::section_rel_of(section);
+        let Some(sec) = s.find(lang, &rel).or_else(|| s.find(s.config.default_language, &rel)) else {
+            return Err(tera::Error::message(format!(
+                "pages(section=\"{section}\"): no section content/{}/{rel}",
+                s.config.languages[lang].code
+            )));
+        };
+        deps::record(Dep::Children(sec.lang, sec.rel.clone()));
+        let key = (sec.id as usize, String::new());
+        let all = {
+            let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+            c.entry(key)
+                .or_insert_with(|| {
+                    Value::from(
+                        sec.pages.iter().map(|&id| link_value(&s, s.page(id))).collect::<Vec<Value>>(),
+                    )
+                })
+                .clone()
+        };
+        match (limit, all.as_array()) {
+            (Some(n), Some(items)) if n < items.len() => Ok(Value::from(&items[..n])),
+            _ => Ok(all),
+        }
+    });
 
     let s = site.clone();
     tera.register_filter(
         "date",
         move |value: &str, kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
             let lang = lang_of(&s, state)?;
-            let date = Date::parse(value).map_err(tera::Error::message)?;
             let format: Option<&str> = kwargs.get("format")?;
             deps::record(Dep::I18n(lang));
             let f = s.i18n.formats(lang);
+            // Partial dates (`2024`, `2024-05`) of the commune records.
+            if let Some(partial) = f.partial_date(value) {
+                return Ok(partial);
+            }
+            let date = Date::parse(value).map_err(tera::Error::message)?;
             Ok(match format.unwrap_or("long") {
                 "long" => f.date(&date.0, true),
                 "short" => f.date(&date.0, false),
@@ -196,14 +171,11 @@ pub fn register(tera: &mut Tera, site: &Arc<Site>, assets: &Arc<Assets>) {
     );
 
     let s = site.clone();
-    tera.register_filter(
-        "typo",
-        move |value: &str, _: Kwargs, state: &State| -> tera::TeraResult<String> {
-            let lang = lang_of(&s, state)?;
-            Ok(match s.config.languages[lang].typography {
-                Typography::Fr => typography::french(value, &mut None),
-                Typography::None => value.to_string(),
-            })
-        },
-    );
+    tera.register_filter("typo", move |value: &str, _: Kwargs, state: &State| -> tera::TeraResult<String> {
+        let lang = lang_of(&s, state)?;
+        Ok(match s.config.languages[lang].typography {
+            Typography::Fr => typography::french(value, &mut None),
+            Typography::None => value.to_string(),
+        })
+    });
 }

@@ -55,9 +55,6 @@ mod tests {
         assert!(js_out.len() < 30, "{js_out}");
         let page = html(b"<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<title>T</title>\n</head>\n<body>\n<p>  a   b </p>\n</body>\n</html>\n");
         let s = String::from_utf8(page).unwrap();
-        assert!(
-            s.contains("<html lang=fr>") && s.contains("<p>a b</p>"),
-            "{s}"
-        );
+        assert!(s.contains("<html lang=fr>") && s.contains("<p>a b</p>"), "{s}");
     }
 }

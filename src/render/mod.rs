@@ -6,20 +6,25 @@
 //! live-reload script in serve mode, and minification.
 
 pub mod assets;
+pub mod charts;
+pub mod communes;
 pub mod context;
+pub mod downloads;
 pub mod functions;
+pub mod map;
 pub mod minify;
+pub mod search;
 pub mod templates;
 pub mod urls;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::deps::{self, Dep};
 use crate::diag::Diagnostic;
 use crate::model::Site;
-use crate::plan::{Job, Output, Plan, SITEMAP_CHUNK};
+use crate::plan::{Job, Output, Plan, SITEMAP_CHUNK, SitemapItem};
 use assets::{AssetData, Assets};
 use context::Shared;
 use templates::TemplateSet;
@@ -42,7 +47,9 @@ pub struct Renderer {
     broken: BTreeSet<String>,
     assets: Arc<Assets>,
     shared: Shared,
-    plan_sitemap: Vec<u32>,
+    sitemap: Vec<SitemapItem>,
+    search: search::SearchPlan,
+    map: OnceLock<map::FranceMap>,
     opts: RenderOptions,
 }
 
@@ -66,6 +73,7 @@ impl Renderer {
     ) -> Renderer {
         let (tera, broken) = templates.compile(&|t| functions::register(t, &site, &assets), diags);
         let shared = Shared::new(&site);
+        let search = search::SearchPlan::new(&site);
         Renderer {
             site,
             tera,
@@ -73,7 +81,9 @@ impl Renderer {
             broken,
             assets,
             shared,
-            plan_sitemap: plan.sitemap.clone(),
+            sitemap: plan.sitemap.clone(),
+            search,
+            map: OnceLock::new(),
             opts,
         }
     }
@@ -89,13 +99,14 @@ impl Renderer {
         match &out.job {
             Job::Page(id) => {
                 let page = site.page(*id);
-                let ctx = context::page_context(site, &self.shared, page, self.opts.serve);
+                let mut ctx = context::page_context(site, &self.shared, page, self.opts.serve);
+                if &*page.rel == crate::model::communes::SECTION {
+                    if let Some(v) = self.communes_index_value(page.lang) {
+                        ctx.insert_value("communes", v);
+                    }
+                }
                 let html = self.template(&page.template, &ctx).map_err(|d| {
-                    d.note(format!(
-                        "while rendering {} ({})",
-                        page.source.display(),
-                        page.url
-                    ))
+                    d.note(format!("while rendering {} ({})", page.source.display(), page.url))
                 })?;
                 Ok(self.finish_html(html, &out.path, false))
             }
@@ -115,11 +126,8 @@ impl Renderer {
             }
             Job::Robots => {
                 deps::record(Dep::Config);
-                Ok(format!(
-                    "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
-                    site.config.base_url
-                )
-                .into_bytes())
+                Ok(format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url)
+                    .into_bytes())
             }
             Job::Sitemap(chunk) => {
                 deps::record(Dep::Urls);
@@ -127,16 +135,13 @@ impl Renderer {
             }
             Job::SitemapIndex => {
                 deps::record(Dep::Urls);
-                let n = self.plan_sitemap.len().div_ceil(SITEMAP_CHUNK);
+                let n = self.sitemap.len().div_ceil(SITEMAP_CHUNK);
                 let mut s = String::from(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
                 );
                 for i in 1..=n {
-                    let _ = writeln!(
-                        s,
-                        "  <sitemap><loc>{}</loc></sitemap>",
-                        xml_escape(&format!("{}sitemap-{i}.xml", site.config.base_url))
-                    );
+                    let loc = format!("{}sitemap-{i}.xml", site.config.base_url);
+                    let _ = writeln!(s, "  <sitemap><loc>{}</loc></sitemap>", xml_escape(&loc));
                 }
                 s.push_str("</sitemapindex>\n");
                 Ok(s.into_bytes())
@@ -152,30 +157,29 @@ impl Renderer {
                     }),
                 }
             }
+            Job::Search(i) => Ok(self.search.render(site, *i as usize)),
+            Job::Download(i) => downloads::render(site, *i as usize),
+            job => self
+                .render_commune_job(job, &out.path)
+                .unwrap_or_else(|| Err(Diagnostic::error("K900", format!("nothing renders {}", out.path)))),
         }
     }
 
-    fn template(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+    /// Renders a template, recording it as a dependency.
+    pub(crate) fn template(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
         deps::record(Dep::Template(Arc::from(name)));
         if self.broken.contains(name) {
-            return Err(Diagnostic::error(
-                "K403",
-                format!("template `{name}` has errors (reported above)"),
-            ));
+            return Err(Diagnostic::error("K403", format!("template `{name}` has errors (reported above)")));
         }
         if !self.tera.contains_template(name) {
-            return Err(
-                Diagnostic::error("K402", format!("template `{name}` not found"))
-                    .hint(self.templates.did_you_mean(name)),
-            );
+            return Err(Diagnostic::error("K402", format!("template `{name}` not found"))
+                .hint(self.templates.did_you_mean(name)));
         }
-        self.tera
-            .render(name, ctx)
-            .map_err(|e| self.templates.diagnostic(&e, "K404"))
+        self.tera.render(name, ctx).map_err(|e| self.templates.diagnostic(&e, "K404"))
     }
 
     /// Relative URLs, live reload in serve mode, minification.
-    fn finish_html(&self, html: String, path: &str, absolute: bool) -> Vec<u8> {
+    pub(crate) fn finish_html(&self, html: String, path: &str, absolute: bool) -> Vec<u8> {
         let mut html = if absolute && !self.opts.serve {
             // Served at any depth: links start from the site's path on its host, never from
             // another host (the site may be copied elsewhere; nothing may leak to the original).
@@ -193,51 +197,64 @@ impl Renderer {
                 None => html.push_str(&tag),
             }
         }
-        if self.site.config.minify {
-            minify::html(html.as_bytes())
-        } else {
-            html.into_bytes()
+        if self.site.config.minify { minify::html(html.as_bytes()) } else { html.into_bytes() }
+    }
+
+    /// The URL of a sitemap item in every language.
+    fn item_urls(&self, item: &SitemapItem) -> (usize, Vec<Option<String>>) {
+        let site = &self.site;
+        match item {
+            SitemapItem::Page(id) => {
+                let p = site.page(*id);
+                let urls = site
+                    .translations(p)
+                    .into_iter()
+                    .map(|v| v.filter(|v| v.fallback_of.is_none()).map(|v| v.url.clone()))
+                    .collect();
+                (p.lang, urls)
+            }
+            SitemapItem::Generated(job, _) => {
+                let lang = job.generated_lang().unwrap_or(0);
+                let urls = (0..site.config.languages.len())
+                    .map(|l| communes::job_url(site, &job.in_lang(l)))
+                    .collect();
+                (lang, urls)
+            }
         }
     }
 
     fn sitemap(&self, chunk: usize) -> String {
-        let site = &self.site;
-        let c = &site.config;
+        let c = &self.site.config;
         let mut s = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
         );
         let start = chunk * SITEMAP_CHUNK;
-        let end = (start + SITEMAP_CHUNK).min(self.plan_sitemap.len());
-        for &id in &self.plan_sitemap[start.min(end)..end] {
-            let p = site.page(id);
-            let _ = write!(
-                s,
-                "  <url><loc>{}</loc>",
-                xml_escape(&c.absolute_url(&p.url))
-            );
-            if let Some(d) = p.date {
-                let _ = write!(s, "<lastmod>{}</lastmod>", d.ymd());
+        let end = (start + SITEMAP_CHUNK).min(self.sitemap.len());
+        for item in &self.sitemap[start.min(end)..end] {
+            let (lang, urls) = self.item_urls(item);
+            let Some(Some(loc)) = urls.get(lang) else { continue };
+            let _ = write!(s, "  <url><loc>{}</loc>", xml_escape(&c.absolute_url(loc)));
+            if let SitemapItem::Page(id) = item {
+                if let Some(d) = self.site.page(*id).date {
+                    let _ = write!(s, "<lastmod>{}</lastmod>", d.ymd());
+                }
             }
-            let versions: Vec<_> = site
-                .translations(p)
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.filter(|v| v.fallback_of.is_none()).map(|v| (i, v)))
-                .collect();
+            let versions: Vec<(usize, &String)> =
+                urls.iter().enumerate().filter_map(|(i, u)| u.as_ref().map(|u| (i, u))).collect();
             if versions.len() > 1 {
-                for (i, v) in &versions {
+                for (i, u) in &versions {
                     let _ = write!(
                         s,
                         "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
                         xml_escape(&c.languages[*i].code),
-                        xml_escape(&c.absolute_url(&v.url))
+                        xml_escape(&c.absolute_url(u))
                     );
                 }
                 if let Some((_, d)) = versions.iter().find(|(i, _)| *i == c.default_language) {
                     let _ = write!(
                         s,
                         "<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
-                        xml_escape(&c.absolute_url(&d.url))
+                        xml_escape(&c.absolute_url(d))
                     );
                 }
             }
@@ -250,10 +267,7 @@ impl Renderer {
 
 /// `https://example.org/kit/` → `/kit/`.
 fn base_path(base_url: &str) -> String {
-    let rest = base_url
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(base_url);
+    let rest = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
     match rest.find('/') {
         Some(i) => rest[i..].to_string(),
         None => "/".into(),

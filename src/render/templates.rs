@@ -31,21 +31,15 @@ pub struct TemplateSet {
 }
 
 /// Extensions autoescaped. Tera matches suffixes; kitgen escapes every kind of output.
-const AUTOESCAPE: &[&str] = &[
-    ".html", ".htm", ".xml", ".svg", ".txt", ".md", ".css", ".js", ".json",
-];
+const AUTOESCAPE: &[&str] = &[".html", ".htm", ".xml", ".svg", ".txt", ".md", ".css", ".js", ".json"];
 
 impl TemplateSet {
     /// Reads the theme's templates, then the site's overrides.
     pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> TemplateSet {
         let mut by_name = BTreeMap::new();
-        for dir in [
-            config.theme_dir().join("templates"),
-            config.root.join("templates"),
-        ] {
+        for dir in [config.theme_dir().join("templates"), config.root.join("templates")] {
             for found in files::walk(&config.root, &dir, diags) {
-                match crate::load::read_text(&config.root, &found.path, crate::load::MAX_TEXT_FILE)
-                {
+                match crate::load::read_text(&config.root, &found.path, crate::load::MAX_TEXT_FILE) {
                     Ok(text) => {
                         by_name.insert(
                             found.rel.clone(),
@@ -136,8 +130,7 @@ impl TemplateSet {
         match e.kind() {
             K::SyntaxError(r) | K::RenderingError(r) => {
                 let span = r.span();
-                let mut d =
-                    Diagnostic::error(code, clean_message(r.message())).at(path_of(r.filename()));
+                let mut d = Diagnostic::error(code, clean_message(r.message())).at(path_of(r.filename()));
                 if let Some(t) = self.by_name.get(r.filename()) {
                     let width = if span.start_line == span.end_line {
                         span.end_col.saturating_sub(span.start_col).max(1)
@@ -153,31 +146,20 @@ impl TemplateSet {
                 }
                 d
             }
-            K::CircularExtend {
-                tpl,
-                inheritance_chain,
-            } => {
+            K::CircularExtend { tpl, inheritance_chain } => {
                 let chain = inheritance_chain.join(" → ");
-                let d = Diagnostic::error(
-                    code,
-                    format!("template `{tpl}` extends itself ({chain} → {tpl})"),
-                )
-                .at(path_of(tpl));
-                self.locate(tpl, "extends", d).hint(
-                    "a template must extend another template, e.g. `{% extends \"base.html\" %}`",
-                )
+                let d = Diagnostic::error(code, format!("template `{tpl}` extends itself ({chain} → {tpl})"))
+                    .at(path_of(tpl));
+                self.locate(tpl, "extends", d)
+                    .hint("a template must extend another template, e.g. `{% extends \"base.html\" %}`")
             }
             K::CircularInclude { tpl, include_chain } => {
                 let d = Diagnostic::error(
                     code,
-                    format!(
-                        "template `{tpl}` includes itself ({})",
-                        include_chain.join(" → ")
-                    ),
+                    format!("template `{tpl}` includes itself ({})", include_chain.join(" → ")),
                 )
                 .at(path_of(tpl));
-                self.locate(tpl, "include", d)
-                    .hint("break the include cycle")
+                self.locate(tpl, "include", d).hint("break the include cycle")
             }
             K::MissingParent { current, parent } => {
                 let d = Diagnostic::error(
@@ -185,12 +167,10 @@ impl TemplateSet {
                     format!("template `{current}` extends `{parent}`, which does not exist"),
                 )
                 .at(path_of(current));
-                self.locate(current, "extends", d)
-                    .hint(self.did_you_mean(parent))
+                self.locate(current, "extends", d).hint(self.did_you_mean(parent))
             }
             K::TemplateNotFound(name) => {
-                Diagnostic::error(code, format!("template `{name}` not found"))
-                    .hint(self.did_you_mean(name))
+                Diagnostic::error(code, format!("template `{name}` not found")).hint(self.did_you_mean(name))
             }
             other => Diagnostic::error(code, clean_message(&other.to_string())),
         }
@@ -214,19 +194,13 @@ impl TemplateSet {
                     .map(|l| {
                         l.chars()
                             .skip(r.col.saturating_sub(1))
-                            .take_while(|c| {
-                                c.is_alphanumeric() || *c == '_' || *c == '/' || *c == '.'
-                            })
+                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '/' || *c == '.')
                             .count()
                     })
                     .unwrap_or(1);
                 d = d.at(&t.path).located(&t.text, r.line, r.col, width);
             }
-            None => {
-                d = d
-                    .at(format!("templates/{}", r.template))
-                    .line_col(r.line, r.col)
-            }
+            None => d = d.at(format!("templates/{}", r.template)).line_col(r.line, r.col),
         }
         match hint {
             Some(h) => d.hint(h),
@@ -238,16 +212,8 @@ impl TemplateSet {
         let Some(t) = self.by_name.get(name) else {
             return d;
         };
-        match t
-            .text
-            .find(&format!("{{% {keyword}"))
-            .or_else(|| t.text.find(keyword))
-        {
-            Some(off) => d.at_offset(
-                &t.text,
-                off,
-                t.text[off..].find("%}").map(|e| e + 2).unwrap_or(2),
-            ),
+        match t.text.find(&format!("{{% {keyword}")).or_else(|| t.text.find(keyword)) {
+            Some(off) => d.at_offset(&t.text, off, t.text[off..].find("%}").map(|e| e + 2).unwrap_or(2)),
             None => d,
         }
     }
@@ -264,17 +230,10 @@ impl TemplateSet {
     /// templates defining components count for all.
     pub fn versions(&self) -> HashMap<Arc<str>, u64> {
         use std::hash::{Hash, Hasher};
-        let refs: HashMap<&str, Vec<String>> = self
-            .by_name
-            .iter()
-            .map(|(n, t)| (n.as_str(), references(&t.text)))
-            .collect();
+        let refs: HashMap<&str, Vec<String>> =
+            self.by_name.iter().map(|(n, t)| (n.as_str(), references(&t.text))).collect();
         let mut shared = std::collections::hash_map::DefaultHasher::new();
-        for t in self
-            .by_name
-            .values()
-            .filter(|t| t.text.contains("{% component "))
-        {
+        for t in self.by_name.values().filter(|t| t.text.contains("{% component ")) {
             t.name.hash(&mut shared);
             t.text.hash(&mut shared);
         }
@@ -344,12 +303,7 @@ fn parse_reports(text: &str) -> Vec<Report> {
         let col = parts.next().and_then(|c| c.parse().ok()).unwrap_or(1);
         let line = parts.next().and_then(|l| l.parse().ok()).unwrap_or(1);
         let template = parts.next().unwrap_or("").to_string();
-        out.push(Report {
-            message,
-            template,
-            line,
-            col,
-        });
+        out.push(Report { message, template, line, col });
         rest = &rest[arrow + 4..];
     }
     out
@@ -395,40 +349,24 @@ mod tests {
     #[test]
     fn every_broken_template_is_reported() {
         let s = set(&[
-            (
-                "base.html",
-                "<html>{% block body %}{% endblock body %}</html>",
-            ),
-            (
-                "a.html",
-                "{% extends \"base.html\" %}{% block body %}{{ x {% endblock body %}",
-            ),
+            ("base.html", "<html>{% block body %}{% endblock body %}</html>"),
+            ("a.html", "{% extends \"base.html\" %}{% block body %}{{ x {% endblock body %}"),
             ("self.html", "{% extends \"self.html\" %}"),
             ("b.html", "{% if %}"),
             ("ok.html", "{% extends \"base.html\" %}"),
         ]);
         let mut diags = Vec::new();
         let (tera, broken) = s.compile(&|_| {}, &mut diags);
-        assert_eq!(
-            broken.iter().map(String::as_str).collect::<Vec<_>>(),
-            ["a.html", "b.html", "self.html"]
-        );
+        assert_eq!(broken.iter().map(String::as_str).collect::<Vec<_>>(), ["a.html", "b.html", "self.html"]);
         assert!(tera.contains_template("ok.html"));
         assert_eq!(diags.len(), 3);
-        let selfd = diags
-            .iter()
-            .find(|d| d.message.contains("extends itself"))
-            .expect("self-extension reported");
-        assert_eq!(
-            selfd.path.as_deref(),
-            Some(std::path::Path::new("themes/default/templates/self.html"))
-        );
+        let selfd =
+            diags.iter().find(|d| d.message.contains("extends itself")).expect("self-extension reported");
+        assert_eq!(selfd.path.as_deref(), Some(std::path::Path::new("themes/default/templates/self.html")));
         assert_eq!(selfd.line, Some(1));
         let a = diags
             .iter()
-            .find(|d| {
-                d.path.as_deref() == Some(std::path::Path::new("themes/default/templates/a.html"))
-            })
+            .find(|d| d.path.as_deref() == Some(std::path::Path::new("themes/default/templates/a.html")))
             .unwrap();
         assert_eq!(a.line, Some(1));
     }
@@ -436,24 +374,15 @@ mod tests {
     #[test]
     fn unknown_filters_and_cascades() {
         let s = set(&[
-            (
-                "base.html",
-                "<html>{% include \"nav.html\" %}{% block body %}{% endblock body %}</html>",
-            ),
+            ("base.html", "<html>{% include \"nav.html\" %}{% block body %}{% endblock body %}</html>"),
             ("nav.html", "{{ x | nope }}"),
-            (
-                "page.html",
-                "{% extends \"base.html\" %}{% block body %}{{ y | upper }}{% endblock body %}",
-            ),
+            ("page.html", "{% extends \"base.html\" %}{% block body %}{{ y | upper }}{% endblock body %}"),
         ]);
         let mut diags = Vec::new();
         let (_, broken) = s.compile(&|_| {}, &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].message, "Unknown filter `nope`");
-        assert_eq!(
-            diags[0].location().unwrap(),
-            "themes/default/templates/nav.html:1:8"
-        );
+        assert_eq!(diags[0].location().unwrap(), "themes/default/templates/nav.html:1:8");
         assert!(broken.contains("nav.html") && broken.contains("base.html"));
     }
 
@@ -463,24 +392,13 @@ mod tests {
         let (tera, _) = s.compile(&|_| {}, &mut Vec::new());
         let mut ctx = tera::Context::new();
         ctx.insert("name", "Saint-Étienne & <Loire>");
-        assert_eq!(
-            tera.render("p.svg", &ctx).unwrap(),
-            "<text>Saint-Étienne &amp; &lt;Loire&gt;</text>"
-        );
+        assert_eq!(tera.render("p.svg", &ctx).unwrap(), "<text>Saint-Étienne &amp; &lt;Loire&gt;</text>");
     }
 
     #[test]
     fn versions_follow_extends() {
-        let a = set(&[
-            ("base.html", "A"),
-            ("page.html", "{% extends \"base.html\" %}"),
-            ("other.html", "x"),
-        ]);
-        let b = set(&[
-            ("base.html", "B"),
-            ("page.html", "{% extends \"base.html\" %}"),
-            ("other.html", "x"),
-        ]);
+        let a = set(&[("base.html", "A"), ("page.html", "{% extends \"base.html\" %}"), ("other.html", "x")]);
+        let b = set(&[("base.html", "B"), ("page.html", "{% extends \"base.html\" %}"), ("other.html", "x")]);
         let (va, vb) = (a.versions(), b.versions());
         assert_ne!(va["page.html"], vb["page.html"]);
         assert_eq!(va["other.html"], vb["other.html"]);

@@ -19,11 +19,7 @@ pub fn relative(from: &str, to: &str) -> String {
     let segs: Vec<&str> = path.split('/').collect();
     // The last element is the file (or "" for a folder URL).
     let (dirs, file) = segs.split_at(segs.len() - 1);
-    let common = from_dir
-        .iter()
-        .zip(dirs.iter())
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from_dir.iter().zip(dirs.iter()).take_while(|(a, b)| a == b).count();
     let mut out = String::with_capacity(to.len() + 8);
     for _ in common..from_dir.len() {
         out.push_str("../");
@@ -40,15 +36,8 @@ pub fn relative(from: &str, to: &str) -> String {
     out
 }
 
-const ATTRS: &[&str] = &[
-    "href",
-    "src",
-    "srcset",
-    "action",
-    "xlink:href",
-    "poster",
-    "data",
-];
+const ATTRS: &[&str] =
+    &["href", "src", "srcset", "action", "xlink:href", "poster", "data", "data-search", "data-base"];
 
 /// Rewrites site-absolute URLs in attributes with `f`.
 pub fn rewrite(html: &str, f: &dyn Fn(&str) -> String) -> String {
@@ -68,10 +57,7 @@ pub fn rewrite(html: &str, f: &dyn Fn(&str) -> String) -> String {
         if bytes.get(eq + 2) != Some(&b'/') || bytes.get(eq + 3) == Some(&b'/') {
             continue;
         }
-        let name_start = html[..eq]
-            .rfind(|c: char| c.is_whitespace())
-            .map(|s| s + 1)
-            .unwrap_or(0);
+        let name_start = html[..eq].rfind(|c: char| c.is_whitespace()).map(|s| s + 1).unwrap_or(0);
         let name = &html[name_start..eq];
         if !ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name)) {
             continue;
@@ -140,25 +126,13 @@ mod tests {
 
     #[test]
     fn relative_paths() {
-        assert_eq!(
-            relative("fr/brochure/x/index.html", "/fr/brochure/y/"),
-            "../y/"
-        );
-        assert_eq!(
-            relative("fr/brochure/x/index.html", "/fr/brochure/x/"),
-            "./"
-        );
-        assert_eq!(
-            relative("fr/brochure/x/index.html", "/fr/brochure/x/#a"),
-            "./#a"
-        );
+        assert_eq!(relative("fr/brochure/x/index.html", "/fr/brochure/y/"), "../y/");
+        assert_eq!(relative("fr/brochure/x/index.html", "/fr/brochure/x/"), "./");
+        assert_eq!(relative("fr/brochure/x/index.html", "/fr/brochure/x/#a"), "./#a");
         assert_eq!(relative("fr/index.html", "/en/"), "../en/");
         assert_eq!(relative("index.html", "/fr/"), "fr/");
         assert_eq!(relative("index.html", "/"), "./");
-        assert_eq!(
-            relative("fr/a/index.html", "/css/site.1234.css"),
-            "../../css/site.1234.css"
-        );
+        assert_eq!(relative("fr/a/index.html", "/css/site.1234.css"), "../../css/site.1234.css");
         assert_eq!(relative("fr/a/index.html", "/fr/a/b/?q=1#x"), "b/?q=1#x");
     }
 

@@ -7,11 +7,7 @@ fn builds_pages_in_every_language() {
     let site = TestSite::fixture("minimal");
     let run = site.build();
     run.success();
-    assert!(
-        run.stderr.starts_with("kitgen: "),
-        "one-line summary: {}",
-        run.stderr
-    );
+    assert!(run.stderr.starts_with("kitgen: "), "one-line summary: {}", run.stderr);
     for p in [
         "fr/index.html",
         "en/index.html",
@@ -32,17 +28,13 @@ fn builds_pages_in_every_language() {
     assert!(page.contains("Qu’est-ce que c’est\u{202F}?"), "{page}");
     assert!(page.contains("Les «\u{202F}briques\u{202F}»"));
     // assets are fingerprinted and linked relatively
-    assert!(
-        regex_like(&page, "href=\"../../../css/site.", ".css\""),
-        "{page}"
-    );
+    assert!(regex_like(&page, "href=\"../../../css/site.", ".css\""), "{page}");
     // code highlighted with classes
     assert!(page.contains("class=\"hl-"));
 }
 
 fn regex_like(hay: &str, start: &str, end: &str) -> bool {
-    hay.find(start)
-        .is_some_and(|i| hay[i + start.len()..].find(end).is_some_and(|j| j == 8))
+    hay.find(start).is_some_and(|i| hay[i + start.len()..].find(end).is_some_and(|j| j == 8))
 }
 
 #[test]
@@ -55,15 +47,9 @@ fn pages_load_nothing_from_other_hosts() {
         }
         let html = String::from_utf8(bytes).unwrap();
         assert!(html.contains("Content-Security-Policy"), "{path}: no CSP");
-        assert!(
-            html.contains("<meta name=\"referrer\" content=\"no-referrer\">"),
-            "{path}"
-        );
+        assert!(html.contains("<meta name=\"referrer\" content=\"no-referrer\">"), "{path}");
         for attr in ["src=\"http", "src=\"//", "href=\"//"] {
-            assert!(
-                !html.contains(attr),
-                "{path} loads from another host: {attr}"
-            );
+            assert!(!html.contains(attr), "{path} loads from another host: {attr}");
         }
         for link in html.match_indices("<link ") {
             let tag = &html[link.0..html[link.0..].find('>').unwrap() + link.0];
@@ -71,10 +57,7 @@ fn pages_load_nothing_from_other_hosts() {
                 assert!(!tag.contains("http"), "{path}: {tag}");
             }
         }
-        assert!(
-            !html.contains("<script"),
-            "{path}: build output has a script"
-        );
+        assert!(!html.contains("<script"), "{path}: build output has a script");
     }
 }
 
@@ -97,15 +80,9 @@ fn removed_pages_disappear_from_the_output() {
     let site = TestSite::fixture("minimal");
     site.build().success();
     assert!(site.out_exists("fr/chapitres/deux/index.html"));
-    site.file(
-        "content/fr/chapitres/un.md",
-        "---\ntitle: \"Un\"\n---\nTexte.\n",
-    );
+    site.file("content/fr/chapitres/un.md", "---\ntitle: \"Un\"\n---\nTexte.\n");
     site.remove("content/fr/chapitres/deux.md");
-    site.file(
-        "content/en/chapitres/un.md",
-        "---\ntitle: \"One\"\n---\nText.\n",
-    );
+    site.file("content/en/chapitres/un.md", "---\ntitle: \"One\"\n---\nText.\n");
     site.build().success().stderr_has("removed");
     assert!(!site.out_exists("fr/chapitres/deux/index.html"));
     assert!(!site.out_exists("fr/chapitres/deux"));
@@ -118,43 +95,24 @@ fn every_bad_input_is_reported_at_once_and_nothing_is_written() {
     let before = site.snapshot("public");
     site.file("content/fr/yaml.md", "---\ntitle: \"x\" y\n---\n")
         .file("content/fr/unknown.md", "---\ntitle: T\ntitel: U\n---\n")
-        .file(
-            "content/fr/dup.md",
-            "---\ntitle: T\nweight: 1\ntitle: U\n---\n",
-        )
+        .file("content/fr/dup.md", "---\ntitle: T\nweight: 1\ntitle: U\n---\n")
         .file("content/fr/draft.md", "---\ntitle: T\ndraft: no\n---\n")
-        .file(
-            "content/fr/notpl.md",
-            "---\ntitle: T\ntemplate: nope.html\n---\n",
-        )
+        .file("content/fr/notpl.md", "---\ntitle: T\ntemplate: nope.html\n---\n")
         .file(
             "content/fr/link.md",
             "---\ntitle: T\n---\nVoir [x](@/rien.md) et [y](@/chapitres/deux.md#absente).\n",
         )
-        .file(
-            "content/fr/utf8.md",
-            b"---\ntitle: T\n---\nabc \xff\xfe\n".as_slice(),
-        )
+        .file("content/fr/utf8.md", b"---\ntitle: T\n---\nabc \xff\xfe\n".as_slice())
         .file("content/fr/same-a.md", "---\ntitle: A\nslug: meme\n---\n")
         .file("content/fr/same-b.md", "---\ntitle: B\nslug: meme\n---\n")
         .file("content/fr/empty.md", "---\ntitle: T\nslug: \"!!!\"\n---\n")
-        .file(
-            "content/fr/path.md",
-            "---\ntitle: T\nslug: \"../../x\"\n---\n",
-        )
-        .file(
-            "content/fr/date.md",
-            "---\ntitle: T\ndate: 2026-02-30\n---\n",
-        )
+        .file("content/fr/path.md", "---\ntitle: T\nslug: \"../../x\"\n---\n")
+        .file("content/fr/date.md", "---\ntitle: T\ndate: 2026-02-30\n---\n")
         .file("templates/broken.html", "{% if %}")
         .file("templates/self.html", "{% extends \"self.html\" %}");
     #[cfg(unix)]
     {
-        let outside = site
-            .root()
-            .parent()
-            .unwrap()
-            .join(format!("secret-{}.md", std::process::id()));
+        let outside = site.root().parent().unwrap().join(format!("secret-{}.md", std::process::id()));
         std::fs::write(&outside, "---\ntitle: secret\n---\n").unwrap();
         std::os::unix::fs::symlink(&outside, site.root().join("content/fr/leak.md")).unwrap();
     }
@@ -185,11 +143,7 @@ fn every_bad_input_is_reported_at_once_and_nothing_is_written() {
         run.stderr_has(needle);
     }
     assert_eq!(e.matches("error[").count(), 15, "{e}");
-    assert_eq!(
-        before,
-        site.snapshot("public"),
-        "a failed build must leave public/ untouched"
-    );
+    assert_eq!(before, site.snapshot("public"), "a failed build must leave public/ untouched");
 }
 
 #[test]
@@ -202,9 +156,7 @@ fn url_collisions_by_case_and_normalisation_are_errors() {
     let site = TestSite::fixture("minimal");
     site.file("content/fr/Page.md", "---\ntitle: A\nslug: page\n---\n")
         .file("content/fr/page.md", "---\ntitle: B\n---\n");
-    site.build()
-        .failure(1)
-        .stderr_has("two pages have the URL /fr/page/");
+    site.build().failure(1).stderr_has("two pages have the URL /fr/page/");
 }
 
 #[test]
@@ -217,27 +169,18 @@ fn config_errors_exit_2_with_location() {
         .stderr_has("did you mean `typography`?");
     let site = TestSite::fixture("minimal");
     site.remove("kitgen.yaml");
-    site.build()
-        .failure(2)
-        .stderr_has("cannot read kitgen.yaml");
+    site.build().failure(2).stderr_has("cannot read kitgen.yaml");
 }
 
 #[test]
 fn refuses_to_write_where_it_must_not() {
     let site = TestSite::fixture("minimal");
     for out in [".", "..", "content", "content/fr"] {
-        site.kitgen(&["build", "--output", out])
-            .failure(2)
-            .stderr_has("refusing to write into");
+        site.kitgen(&["build", "--output", out]).failure(2).stderr_has("refusing to write into");
     }
     site.file("elsewhere/notes.txt", "keep me");
-    site.kitgen(&["build", "--output", "elsewhere"])
-        .failure(2)
-        .stderr_has("was not created by kitgen");
-    assert_eq!(
-        std::fs::read_to_string(site.root().join("elsewhere/notes.txt")).unwrap(),
-        "keep me"
-    );
+    site.kitgen(&["build", "--output", "elsewhere"]).failure(2).stderr_has("was not created by kitgen");
+    assert_eq!(std::fs::read_to_string(site.root().join("elsewhere/notes.txt")).unwrap(), "keep me");
     site.kitgen(&["build", "--output", "fresh"]).success();
     assert!(site.root().join("fresh/.kitgen-output").is_file());
 }
@@ -248,18 +191,10 @@ fn sitemap_robots_404_and_language_chooser() {
     site.build().success();
     let sitemap = site.out("sitemap.xml");
     assert!(sitemap.contains("<loc>https://example.org/test/fr/chapitres/premier/</loc>"));
-    assert!(
-        sitemap.contains("hreflang=\"en\" href=\"https://example.org/test/en/chapters/first/\"")
-    );
-    assert!(
-        site.out("robots.txt")
-            .contains("Sitemap: https://example.org/test/sitemap.xml")
-    );
+    assert!(sitemap.contains("hreflang=\"en\" href=\"https://example.org/test/en/chapters/first/\""));
+    assert!(site.out("robots.txt").contains("Sitemap: https://example.org/test/sitemap.xml"));
     let root = site.out("index.html");
-    assert!(
-        root.contains("<meta http-equiv=\"refresh\" content=\"0; url=fr/\">"),
-        "{root}"
-    );
+    assert!(root.contains("<meta http-equiv=\"refresh\" content=\"0; url=fr/\">"), "{root}");
     assert!(root.contains("href=\"en/\""));
     let nf = site.out("404.html");
     // served at any depth: absolute links
@@ -276,18 +211,9 @@ fn raw_html_is_sanitised_and_unsafe_links_rejected() {
         .stderr_has("warning[K310]: raw HTML `<iframe>` is removed")
         .stderr_has("event handler `onclick`");
     let page = site.out("fr/html/index.html");
-    assert!(
-        !page.contains("<iframe") && !page.contains("onclick") && !page.contains("<img src=x"),
-        "{page}"
-    );
-    assert!(
-        page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
-        "title escaped: {page}"
-    );
-    site.file(
-        "content/fr/js.md",
-        "---\ntitle: T\n---\n[x](javascript:alert(1))\n",
-    );
+    assert!(!page.contains("<iframe") && !page.contains("onclick") && !page.contains("<img src=x"), "{page}");
+    assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"), "title escaped: {page}");
+    site.file("content/fr/js.md", "---\ntitle: T\n---\n[x](javascript:alert(1))\n");
     site.build()
         .failure(1)
         .stderr_has("content/fr/js.md:4:1: error[K302]: link with `javascript:` is not allowed");

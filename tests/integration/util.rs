@@ -32,21 +32,13 @@ impl Run {
 
     #[track_caller]
     pub fn failure(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code, code,
-            "expected exit {code}, got {}:\n{}",
-            self.code, self.stderr
-        );
+        assert_eq!(self.code, code, "expected exit {code}, got {}:\n{}", self.code, self.stderr);
         self
     }
 
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Self {
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}:\n{}",
-            self.stderr
-        );
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
         self
     }
 }
@@ -68,14 +60,8 @@ impl TestSite {
     /// A copy of `tests/integration/fixtures/<name>` with the repository's default theme.
     pub fn fixture(name: &str) -> TestSite {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(
-            &repo().join("tests/integration/fixtures").join(name),
-            dir.path(),
-        );
-        copy_dir(
-            &repo().join("themes/default"),
-            &dir.path().join("themes/default"),
-        );
+        copy_dir(&repo().join("tests/integration/fixtures").join(name), dir.path());
+        copy_dir(&repo().join("themes/default"), &dir.path().join("themes/default"));
         TestSite { dir }
     }
 
@@ -159,16 +145,12 @@ pub fn kitgen_in(dir: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kitgen"));
     let mut args: Vec<&str> = args.to_vec();
     let root = dir.display().to_string();
-    if matches!(
-        args.first(),
-        Some(&"build") | Some(&"translations") | Some(&"serve")
-    ) && !args.contains(&"--root")
+    if matches!(args.first(), Some(&"build") | Some(&"translations") | Some(&"serve"))
+        && !args.contains(&"--root")
     {
         args.insert(1, "--root");
         args.insert(2, &root);
     }
-    cmd.args(&args)
-        .current_dir(dir)
-        .env_remove("KITGEN_TIMINGS");
+    cmd.args(&args).current_dir(dir).env_remove("KITGEN_TIMINGS");
     cmd.output().expect("run kitgen")
 }

