@@ -16,6 +16,7 @@ pub mod model;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod serve;
 pub mod slug;
 pub mod translations;
 pub mod write;
