@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+// Rendering 70,000 pages is allocation-heavy (templates, minifier, JSON); mimalloc cuts that
+// cost noticeably compared with glibc's allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = kitgen::cli::Cli::parse();
     std::process::exit(kitgen::run(cli));

@@ -23,7 +23,8 @@ use crate::model::{self, Site};
 use crate::plan::{self, Plan};
 use crate::render::assets::Assets;
 use crate::render::templates::TemplateSet;
-use crate::render::{RenderOptions, Renderer};
+use crate::render::{RenderOptions, Rendered, Renderer};
+use crate::write::index::Key;
 use crate::write::{self, Writer};
 
 /// What to build and how.
@@ -225,10 +226,17 @@ pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildErro
             let r = renderer.render(out);
             bar.inc(1);
             let res = match r.result {
-                Ok(bytes) => writer.put(&out.path, &bytes).map_err(|e| {
-                    Diagnostic::error("K701", format!("cannot write {}: {e}", out.path))
-                        .hint("check free space and permissions of the output folder")
-                }),
+                Ok(bytes) => {
+                    let key = Key::of(&bytes, r.minify);
+                    if writer.is_fresh(&out.path, &key) {
+                        Ok(())
+                    } else {
+                        writer.put(&out.path, &Rendered::finish(bytes, r.minify), Some(key)).map_err(|e| {
+                            Diagnostic::error("K701", format!("cannot write {}: {e}", out.path))
+                                .hint("check free space and permissions of the output folder")
+                        })
+                    }
+                }
                 Err(d) => Err(d),
             };
             (r.deps, res)

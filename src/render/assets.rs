@@ -138,7 +138,7 @@ fn check_css(css: &str, path: &std::path::Path, diags: &mut Vec<Diagnostic>) {
                 lower[at + needle.len()..].trim_start().trim_start_matches(['"', '\'', '(']).trim_start();
             if rest.starts_with("http:") || rest.starts_with("https:") || rest.starts_with("//") {
                 diags.push(
-                    Diagnostic::error("K502", "stylesheet loads a file from another host")
+                    Diagnostic::error("K540", "stylesheet loads a file from another host")
                         .at(path)
                         .at_offset(css, at, needle.len())
                         .hint("copy the file (font, image) into static/ and use a relative URL: pages must not call third parties"),

@@ -59,6 +59,16 @@ pub struct Rendered {
     pub result: Result<Vec<u8>, Diagnostic>,
     /// Inputs it read.
     pub deps: Vec<Dep>,
+    /// The bytes are HTML still to minify (see [`Rendered::finish`]).
+    pub minify: bool,
+}
+
+impl Rendered {
+    /// The final bytes: minified when the configuration asks for it. Kept separate from
+    /// rendering so the writer can skip it for outputs whose rendered bytes did not change.
+    pub fn finish(bytes: Vec<u8>, minify_html: bool) -> Vec<u8> {
+        if minify_html { minify::html(&bytes) } else { bytes }
+    }
 }
 
 impl Renderer {
@@ -91,7 +101,8 @@ impl Renderer {
     /// Renders one output, recording what it read.
     pub fn render(&self, out: &Output) -> Rendered {
         let (result, deps) = deps::recording(|| self.render_job(out));
-        Rendered { result, deps }
+        let minify = self.site.config.minify && out.path.ends_with(".html");
+        Rendered { result, deps, minify }
     }
 
     fn render_job(&self, out: &Output) -> Result<Vec<u8>, Diagnostic> {
@@ -178,7 +189,7 @@ impl Renderer {
         self.tera.render(name, ctx).map_err(|e| self.templates.diagnostic(&e, "K404"))
     }
 
-    /// Relative URLs, live reload in serve mode, minification.
+    /// Relative URLs and, in serve mode, the live-reload script (minification comes later).
     pub(crate) fn finish_html(&self, html: String, path: &str, absolute: bool) -> Vec<u8> {
         let mut html = if absolute && !self.opts.serve {
             // Served at any depth: links start from the site's path on its host, never from
@@ -197,7 +208,7 @@ impl Renderer {
                 None => html.push_str(&tag),
             }
         }
-        if self.site.config.minify { minify::html(html.as_bytes()) } else { html.into_bytes() }
+        html.into_bytes()
     }
 
     /// The URL of a sitemap item in every language.

@@ -183,12 +183,7 @@ fn the_report_lists_missing_stale_and_untracked_translations() {
         "{out}"
     );
     assert!(out.contains("untracked  content/en/chapitres/_index.md"), "{out}");
-    assert!(
-        out.contains(
-            "es (Español): 0 up to date, 3 missing, 0 stale, 1 untracked; "
-        ),
-        "{out}"
-    );
+    assert!(out.contains("es (Español): 0 up to date, 3 missing, 0 stale, 1 untracked; "), "{out}");
     assert!(out.contains("  string     date.long"), "{out}");
     // a clean language exits 0
     let json = site.kitgen(&["translations", "--format", "json", "--lang", "es"]);

@@ -5,4 +5,5 @@
 
 mod build;
 mod i18n;
+mod serve_http;
 mod util;

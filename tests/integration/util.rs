@@ -151,6 +151,10 @@ pub fn kitgen_in(dir: &Path, args: &[&str]) -> Output {
         args.insert(1, "--root");
         args.insert(2, &root);
     }
-    cmd.args(&args).current_dir(dir).env_remove("KITGEN_TIMINGS");
+    // The output index is a cache in the user's folder: keep each test's own.
+    cmd.args(&args)
+        .current_dir(dir)
+        .env_remove("KITGEN_TIMINGS")
+        .env("KITGEN_CACHE_DIR", dir.join(".kitgen-test-cache"));
     cmd.output().expect("run kitgen")
 }

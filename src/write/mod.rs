@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+pub mod index;
+
+use index::{Entry, Key, OutputIndex};
+
 /// The marker file saying kitgen owns a folder.
 pub const MARKER: &str = ".kitgen-output";
 const STAGING: &str = ".kitgen-staging";
@@ -54,9 +58,11 @@ pub struct Writer {
     out: PathBuf,
     staging: PathBuf,
     counter: AtomicU64,
-    staged: Mutex<Vec<(String, PathBuf)>>,
+    staged: Mutex<Vec<(String, PathBuf, Option<Key>)>>,
     files: AtomicUsize,
     bytes: AtomicU64,
+    index: OutputIndex,
+    kept: Mutex<Vec<(String, Entry)>>,
 }
 
 /// Source folders an output folder must not be inside.
@@ -138,11 +144,24 @@ impl Writer {
             staged: Mutex::new(Vec::new()),
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
+            index: OutputIndex::load(out),
+            kept: Mutex::new(Vec::new()),
         })
     }
 
+    /// Whether the output at `rel` is already on disk as the last build wrote it for this key.
+    /// When it is, it counts as produced and nothing else is needed (no minification, no write).
+    pub fn is_fresh(&self, rel: &str, key: &Key) -> bool {
+        let Some(entry) = self.index.fresh(&self.out, rel, key) else { return false };
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(entry.size, Ordering::Relaxed);
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), entry));
+        true
+    }
+
     /// Offers one output; it is staged unless the file in place already has these bytes.
-    pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    /// `key` (see [`Key::of`]) lets the next build skip it while it stays the same.
+    pub fn put(&self, rel: &str, bytes: &[u8], key: Option<Key>) -> io::Result<()> {
         if !valid_rel(rel) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("invalid output path `{rel}`")));
         }
@@ -154,13 +173,20 @@ impl Writer {
                 && meta.len() == bytes.len() as u64
                 && std::fs::read(&dest).is_ok_and(|old| old == bytes)
             {
+                if let Some(key) = key {
+                    let (size, mtime) = index::stamp(&meta);
+                    self.kept
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((rel.to_string(), Entry { key, size, mtime }));
+                }
                 return Ok(());
             }
         }
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let tmp = self.staging.join(n.to_string());
         std::fs::write(&tmp, bytes)?;
-        self.staged.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), tmp));
+        self.staged.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), tmp, key));
         Ok(())
     }
 
@@ -171,7 +197,8 @@ impl Writer {
     pub fn commit(self, produced: &HashSet<&str>, removed: Option<&[String]>) -> io::Result<WriteStats> {
         let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
         let written = staged.len();
-        for (rel, tmp) in &staged {
+        let mut entries = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
+        for (rel, tmp, key) in &staged {
             let dest = self.out.join(rel);
             if let Some(parent) = dest.parent() {
                 make_dir(&self.out, parent)?;
@@ -180,6 +207,10 @@ impl Writer {
                 std::fs::remove_dir_all(&dest)?;
             }
             std::fs::rename(tmp, &dest)?;
+            if let (Some(key), Ok(meta)) = (key, std::fs::symlink_metadata(&dest)) {
+                let (size, mtime) = index::stamp(&meta);
+                entries.push((rel.clone(), Entry { key: *key, size, mtime }));
+            }
         }
         let mut n_removed = 0;
         match removed {
@@ -197,6 +228,7 @@ impl Writer {
             None => n_removed = self.remove_stale(produced)?,
         }
         std::fs::remove_dir_all(&self.staging).ok();
+        self.index.save(entries);
         let marker = self.out.join(MARKER);
         if std::fs::read_to_string(&marker).ok().as_deref() != Some(MARKER_TEXT) {
             std::fs::write(marker, MARKER_TEXT)?;
@@ -219,30 +251,29 @@ impl Writer {
     }
 
     fn remove_stale(&self, produced: &HashSet<&str>) -> io::Result<usize> {
-        let mut removed = 0;
-        let mut dirs = Vec::new();
-        for entry in walkdir::WalkDir::new(&self.out).min_depth(1).follow_links(false) {
+        let mut removed = Vec::new();
+        let walker = walkdir::WalkDir::new(&self.out)
+            .min_depth(1)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() != 1 || e.file_name() != STAGING);
+        for entry in walker {
             let entry = entry.map_err(io::Error::other)?;
-            let rel = match entry.path().strip_prefix(&self.out).ok().and_then(|r| r.to_str()) {
-                Some(r) => r.replace('\\', "/"),
-                None => continue,
-            };
-            if rel == MARKER || rel == STAGING || rel.starts_with(&format!("{STAGING}/")) {
+            if entry.file_type().is_dir() {
                 continue;
             }
-            if entry.file_type().is_dir() {
-                dirs.push(entry.path().to_path_buf());
-            } else if !produced.contains(rel.as_str()) {
-                std::fs::remove_file(entry.path())?;
-                removed += 1;
+            let Some(rel) = entry.path().strip_prefix(&self.out).ok().and_then(|r| r.to_str()) else {
+                continue;
+            };
+            if rel != MARKER && !produced.contains(rel) {
+                removed.push(entry.path().to_path_buf());
             }
         }
-        // Deepest first, so emptied parents go too.
-        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-        for d in dirs {
-            std::fs::remove_dir(&d).ok();
+        for path in &removed {
+            std::fs::remove_file(path)?;
+            remove_empty_parents(&self.out, path);
         }
-        Ok(removed)
+        Ok(removed.len())
     }
 }
 
@@ -287,8 +318,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let w = Writer::open(&out).unwrap();
-        w.put("a/index.html", b"A").unwrap();
-        w.put("b/index.html", b"B").unwrap();
+        w.put("a/index.html", b"A", None).unwrap();
+        w.put("b/index.html", b"B", None).unwrap();
         let produced: HashSet<&str> = ["a/index.html", "b/index.html"].into();
         let s = w.commit(&produced, None).unwrap();
         assert_eq!((s.files, s.written, s.removed), (2, 2, 0));
@@ -296,8 +327,8 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
 
         let w = Writer::open(&out).unwrap();
-        w.put("a/index.html", b"A").unwrap();
-        w.put("c/index.html", b"C").unwrap();
+        w.put("a/index.html", b"A", None).unwrap();
+        w.put("c/index.html", b"C", None).unwrap();
         let produced: HashSet<&str> = ["a/index.html", "c/index.html"].into();
         let s = w.commit(&produced, None).unwrap();
         assert_eq!((s.written, s.removed), (1, 1));
@@ -312,10 +343,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let w = Writer::open(&out).unwrap();
-        w.put("a.html", b"old").unwrap();
+        w.put("a.html", b"old", None).unwrap();
         w.commit(&["a.html"].into(), None).unwrap();
         let w = Writer::open(&out).unwrap();
-        w.put("a.html", b"new").unwrap();
+        w.put("a.html", b"new", None).unwrap();
         w.abort();
         assert_eq!(std::fs::read(out.join("a.html")).unwrap(), b"old");
         assert!(!out.join(STAGING).exists());
@@ -347,7 +378,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let w = Writer::open(dir.path()).unwrap();
         for bad in ["../x", "/etc/x", "a/../../x", "", "a//b", "a\\b"] {
-            assert!(w.put(bad, b"x").is_err(), "{bad}");
+            assert!(w.put(bad, b"x", None).is_err(), "{bad}");
         }
     }
 }
