@@ -188,10 +188,29 @@ def count_output(root, since_ns=None):
     return t
 
 
+CACHE_MODE = {"mode": "cold", "dir": None}
+
+
+def kitgen_env(env):
+    """kitgen keeps an index of its last output in a cache folder, which lets a rebuild skip
+    unchanged outputs. `--cache cold` (default) gives every kitgen run an empty cache, so each
+    run renders and minifies everything, like Hugo; `--cache warm` keeps one cache across runs."""
+    env = dict(env or os.environ)
+    if CACHE_MODE["mode"] == "warm":
+        d = CACHE_MODE["dir"] or tempfile.mkdtemp(prefix="kitgen-cache-")
+        CACHE_MODE["dir"] = d
+    else:
+        d = tempfile.mkdtemp(prefix="kitgen-cache-")
+    env["KITGEN_CACHE_DIR"] = d
+    return env
+
+
 def measure_build(label, cmd, out_dir, cwd=None, env=None, clean=False):
     """One build: optionally empties out_dir first (untimed), runs, counts the output."""
     if clean and os.path.exists(out_dir):
         shutil.rmtree(out_dir)
+    if "kitgen" in label or label == "site":
+        env = kitgen_env(env)
     # File times come from the kernel's coarse clock, which can lag time.time_ns() by a tick:
     # leave a gap after the previous run's last write, then count from a little before now.
     time.sleep(0.05)
@@ -545,6 +564,8 @@ def main(argv=None):
         p.add_argument("--runs", type=int, default=runs, help=f"timed runs after 1 warm-up (default {runs})")
         p.add_argument("--workdir", help="put the scratch folder here instead of /dev/shm or /tmp")
         p.add_argument("--keep", action="store_true", help="keep the corpora / outputs")
+        p.add_argument("--cache", choices=["cold", "warm"], default="cold",
+                       help="kitgen's output index: empty for every run (cold, default) or kept (warm)")
         p.add_argument("--clean", action="store_true",
                        help="delete the output (untimed) before every run instead of building over it")
         p.add_argument("--no-build", action="store_true",
@@ -563,6 +584,7 @@ def main(argv=None):
     sub.add_parser("serve", help="kitgen serve latency (not implemented yet)")
 
     a = ap.parse_args(argv)
+    CACHE_MODE["mode"] = getattr(a, "cache", "cold")
     if getattr(a, "runs", 1) < 1:
         ap.error("--runs must be at least 1")
     if a.cmd == "compare":

@@ -32,6 +32,8 @@ pub struct MdInput<'a> {
     pub path: &'a Path,
     /// Typographic rules of the page's language.
     pub typography: Typography,
+    /// syntect theme for code blocks.
+    pub highlight_theme: &'a str,
 }
 
 /// A successfully resolved internal link.
@@ -227,7 +229,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 let Some((lang, text)) = code.take() else {
                     continue;
                 };
-                let inner = highlight::highlight(&text, &lang);
+                let inner = highlight::highlight(&text, &lang, input.highlight_theme);
                 let lang_class = slugify(&lang);
                 let html = if lang_class.is_empty() {
                     format!("<pre class=\"code\"><code>{inner}</code></pre>\n")

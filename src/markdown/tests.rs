@@ -18,7 +18,13 @@ impl LinkResolver for Pages {
 
 fn md(body: &str, typography: Typography) -> Rendered {
     let file = format!("---\ntitle: T\n---\n{body}");
-    let input = MdInput { file: &file, body_start: 16, path: Path::new("content/fr/a.md"), typography };
+    let input = MdInput {
+        file: &file,
+        body_start: 16,
+        path: Path::new("content/fr/a.md"),
+        typography,
+        highlight_theme: "InspiredGitHub",
+    };
     render(&input, &Pages)
 }
 

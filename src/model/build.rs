@@ -235,6 +235,7 @@ pub fn build(
                 body_start: src.body_start,
                 path: &src.path,
                 typography: config.languages[p.content_lang].typography,
+                highlight_theme: &config.highlight_theme,
             };
             Some(markdown::render(&input, &resolver))
         })
