@@ -326,6 +326,9 @@ impl Renderer {
             ancestors,
         };
         let mut ctx = virtual_context(site, &self.shared, &v, self.opts.serve);
+        if let Some(section) = site.find(lang, SECTION) {
+            ctx.insert_value("communes_section", link_value(site, section));
+        }
         ctx.insert("commune", &self.commune_ctx(data, urls, lang, i));
         match record {
             Some(r) => ctx.insert("record", &self.record_ctx(data, lang, i, r)),

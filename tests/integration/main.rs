@@ -4,6 +4,7 @@
 #![allow(unreachable_pub)]
 
 mod build;
+mod communes;
 mod i18n;
 mod serve_http;
 mod util;
