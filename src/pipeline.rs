@@ -18,7 +18,7 @@ use crate::i18n::I18n;
 use crate::load;
 use crate::load::communes::Reference;
 use crate::load::records::RecordFile;
-use crate::model::communes::CommuneData;
+use crate::model::communes::{CommuneBase, CommuneData};
 use crate::model::{self, Site};
 use crate::plan::{self, Plan};
 use crate::render::assets::Assets;
@@ -149,7 +149,7 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
     let mut built = model::build(config.clone(), Arc::new(i18n), &sources, &mut diags);
     drop(sources);
     if let Some((reference, records)) = communes {
-        let data = CommuneData::build(reference, records, &mut diags);
+        let data = CommuneData::build(Arc::new(CommuneBase::new(reference)), records, &mut diags);
         model::attach_communes(&mut built.site, data, &mut diags);
     }
     timings.push(("model", t.elapsed().as_secs_f64()));

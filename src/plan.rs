@@ -123,6 +123,8 @@ pub struct Plan {
     pub outputs: Vec<Output>,
     /// Pages listed in the sitemap, in order.
     pub sitemap: Vec<SitemapItem>,
+    /// The files of the commune lookup index.
+    pub search: std::sync::Arc<crate::render::search::SearchPlan>,
 }
 
 /// Plans the outputs; reports missing templates and colliding paths.
@@ -147,7 +149,8 @@ pub fn plan(site: &Site, assets: &Assets, templates: &TemplateSet, diags: &mut V
     outputs.push(Output { path: "robots.txt".into(), job: Job::Robots });
 
     crate::render::communes::plan(site, &mut outputs);
-    crate::render::search::plan(site, &mut outputs);
+    let search = std::sync::Arc::new(crate::render::search::SearchPlan::new(site));
+    search.plan(&mut outputs);
     crate::render::downloads::plan(site, &mut outputs);
     let mut sitemap: Vec<SitemapItem> =
         site.pages.iter().filter(|p| p.fallback_of.is_none()).map(|p| SitemapItem::Page(p.id)).collect();
@@ -205,5 +208,5 @@ pub fn plan(site: &Site, assets: &Assets, templates: &TemplateSet, diags: &mut V
     let mut outputs: Vec<Output> =
         outputs.into_iter().zip(keep).filter(|(_, k)| *k).map(|(o, _)| o).collect();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Plan { outputs, sitemap }
+    Plan { outputs, sitemap, search }
 }

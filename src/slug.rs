@@ -38,6 +38,9 @@ pub fn is_valid_segment(s: &str) -> bool {
 
 /// A key to detect URLs that collide on case-insensitive or normalising file systems.
 pub fn collision_key(path: &str) -> String {
+    if path.is_ascii() {
+        return path.to_ascii_lowercase();
+    }
     path.nfc().flat_map(char::to_lowercase).collect()
 }
 

@@ -6,15 +6,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::load::communes::{Commune, Departement, Reference, Region};
 use crate::load::records::{Record, RecordFile};
 use crate::slug::slugify;
 
-/// The commune census, resolved.
+/// What the reference list gives, with its indexes: built once, shared between rebuilds.
 #[derive(Debug, Default)]
-pub struct CommuneData {
+pub struct CommuneBase {
     /// Every commune, sorted by code.
     pub communes: Vec<Commune>,
     /// URL segment of each commune: `13055-marseille`.
@@ -33,16 +34,32 @@ pub struct CommuneData {
     pub by_departement: Vec<Vec<usize>>,
     /// Départements of each region.
     pub by_region: Vec<Vec<usize>>,
-    /// Département index of each commune.
+    /// Département index of each commune (`usize::MAX` when unknown).
     pub dep_of: Vec<usize>,
+    /// Communes by sort key of their name, for suggestions.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Hash of the reference files.
+    pub version: u64,
+}
+
+/// The commune census: the reference list joined with the records.
+#[derive(Debug, Default)]
+pub struct CommuneData {
+    /// The reference list and its indexes.
+    pub base: Arc<CommuneBase>,
     /// Records by commune index.
     pub records: BTreeMap<usize, Record>,
     /// Record files by commune index.
     pub record_paths: BTreeMap<usize, PathBuf>,
     /// Communes of each département whose record names a local group.
     pub groups: Vec<Vec<usize>>,
-    /// Hash of the reference files.
-    pub version: u64,
+}
+
+impl std::ops::Deref for CommuneData {
+    type Target = CommuneBase;
+    fn deref(&self) -> &CommuneBase {
+        &self.base
+    }
 }
 
 /// A key for sorting names the way people read them: accents and case ignored.
@@ -50,9 +67,9 @@ pub fn sort_key(name: &str) -> String {
     deunicode::deunicode(name).to_lowercase()
 }
 
-impl CommuneData {
-    /// Joins the reference list with the records; unknown codes and duplicates are errors.
-    pub fn build(reference: Reference, records: Vec<RecordFile>, diags: &mut Vec<Diagnostic>) -> CommuneData {
+impl CommuneBase {
+    /// Indexes the reference list.
+    pub fn new(reference: Reference) -> CommuneBase {
         let Reference { communes, departements, regions, version } = reference;
         let by_code: HashMap<String, usize> =
             communes.iter().enumerate().map(|(i, c)| (c.code.0.clone(), i)).collect();
@@ -60,14 +77,13 @@ impl CommuneData {
             departements.iter().enumerate().map(|(i, d)| (d.code.as_str(), i)).collect();
         let reg_index: HashMap<&str, usize> =
             regions.iter().enumerate().map(|(i, r)| (r.code.as_str(), i)).collect();
-
         let slugs =
             communes.iter().map(|c| format!("{}-{}", c.code.0.to_lowercase(), slugify(&c.nom))).collect();
         let dep_slugs =
             departements.iter().map(|d| format!("{}-{}", d.code.to_lowercase(), slugify(&d.nom))).collect();
         let region_slugs =
             regions.iter().map(|r| format!("{}-{}", r.code.to_lowercase(), slugify(&r.nom))).collect();
-
+        let keys: Vec<String> = communes.iter().map(|c| sort_key(&c.nom)).collect();
         let mut by_departement = vec![Vec::new(); departements.len()];
         let mut dep_of = vec![usize::MAX; communes.len()];
         for (i, c) in communes.iter().enumerate() {
@@ -77,7 +93,9 @@ impl CommuneData {
             }
         }
         for list in &mut by_departement {
-            list.sort_by_cached_key(|&i| (sort_key(&communes[i].nom), communes[i].code.0.clone()));
+            list.sort_by(|&a, &b| {
+                keys[a].cmp(&keys[b]).then_with(|| communes[a].code.cmp(&communes[b].code))
+            });
         }
         let mut by_region = vec![Vec::new(); regions.len()];
         for (i, d) in departements.iter().enumerate() {
@@ -85,13 +103,35 @@ impl CommuneData {
                 by_region[r].push(i);
             }
         }
-
-        // Names to suggest for unknown codes.
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, c) in communes.iter().enumerate() {
-            by_name.entry(sort_key(&c.nom)).or_default().push(i);
+        for (i, k) in keys.into_iter().enumerate() {
+            by_name.entry(k).or_default().push(i);
         }
+        CommuneBase {
+            communes,
+            slugs,
+            by_code,
+            departements,
+            dep_slugs,
+            regions,
+            region_slugs,
+            by_departement,
+            by_region,
+            dep_of,
+            by_name,
+            version,
+        }
+    }
+}
 
+impl CommuneData {
+    /// Joins the reference list with the records; unknown codes and duplicates are errors.
+    pub fn build(
+        base: Arc<CommuneBase>,
+        records: Vec<RecordFile>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> CommuneData {
+        let communes = &base.communes;
         let mut recs = BTreeMap::new();
         let mut record_paths: BTreeMap<usize, PathBuf> = BTreeMap::new();
         for rf in records {
@@ -100,12 +140,12 @@ impl CommuneData {
                 let (l, c, w) = crate::yaml::locate(&rf.text, "insee").unwrap_or((1, 1, 1));
                 d.at(&rf.path).located(&rf.text, l, c, w)
             };
-            let Some(&i) = by_code.get(code) else {
+            let Some(&i) = base.by_code.get(code) else {
                 let mut candidates: Vec<usize> = rf
                     .record
                     .name
                     .as_deref()
-                    .and_then(|n| by_name.get(&sort_key(n)))
+                    .and_then(|n| base.by_name.get(&sort_key(n)))
                     .cloned()
                     .unwrap_or_default();
                 if candidates.is_empty() {
@@ -171,29 +211,13 @@ impl CommuneData {
             record_paths.insert(i, rf.path.clone());
             recs.insert(i, rf.record);
         }
-        let mut groups = vec![Vec::new(); departements.len()];
+        let mut groups = vec![Vec::new(); base.departements.len()];
         for (&i, r) in &recs {
-            if r.local_group.is_some() && dep_of[i] != usize::MAX {
-                groups[dep_of[i]].push(i);
+            if r.local_group.is_some() && base.dep_of[i] != usize::MAX {
+                groups[base.dep_of[i]].push(i);
             }
         }
-
-        CommuneData {
-            communes,
-            slugs,
-            by_code,
-            departements,
-            dep_slugs,
-            regions,
-            region_slugs,
-            by_departement,
-            by_region,
-            dep_of,
-            records: recs,
-            record_paths,
-            groups,
-            version,
-        }
+        CommuneData { base, records: recs, record_paths, groups }
     }
 
     /// The département of a commune.

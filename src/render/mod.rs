@@ -48,7 +48,7 @@ pub struct Renderer {
     assets: Arc<Assets>,
     shared: Shared,
     sitemap: Vec<SitemapItem>,
-    search: search::SearchPlan,
+    search: Arc<search::SearchPlan>,
     map: OnceLock<map::FranceMap>,
     opts: RenderOptions,
 }
@@ -83,7 +83,6 @@ impl Renderer {
     ) -> Renderer {
         let (tera, broken) = templates.compile(&|t| functions::register(t, &site, &assets), diags);
         let shared = Shared::new(&site);
-        let search = search::SearchPlan::new(&site);
         Renderer {
             site,
             tera,
@@ -92,7 +91,7 @@ impl Renderer {
             assets,
             shared,
             sitemap: plan.sitemap.clone(),
-            search,
+            search: plan.search.clone(),
             map: OnceLock::new(),
             opts,
         }

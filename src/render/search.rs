@@ -49,15 +49,14 @@ pub struct SearchPlan {
     files: Vec<(String, String)>,
 }
 
-/// Adds the lookup files to the plan.
-pub fn plan(site: &Site, out: &mut Vec<Output>) {
-    let plan = SearchPlan::new(site);
-    for (i, (path, _)) in plan.files.iter().enumerate() {
-        out.push(Output { path: path.clone(), job: Job::Search(i as u32) });
-    }
-}
-
 impl SearchPlan {
+    /// Adds the lookup files to the plan.
+    pub fn plan(&self, out: &mut Vec<Output>) {
+        for (i, (path, _)) in self.files.iter().enumerate() {
+            out.push(Output { path: path.clone(), job: Job::Search(i as u32) });
+        }
+    }
+
     /// Builds every shard (cheap: a few milliseconds for 35,000 communes).
     pub fn new(site: &Site) -> SearchPlan {
         let Some(data) = &site.communes else { return SearchPlan::default() };
