@@ -25,6 +25,10 @@ pub enum Dep {
     Meta(usize, Arc<str>),
     /// The sorted list of a section's pages: (language, rel of `_index.md`).
     Children(usize, Arc<str>),
+    /// The first `n` pages of a section: (language, rel of `_index.md`, n).
+    Top(usize, Arc<str>, u32),
+    /// Which pages come before and after a page in its section: (language, rel).
+    Neighbours(usize, Arc<str>),
     /// Which languages a page exists in: rel.
     Translations(Arc<str>),
     /// A language's menu.
@@ -37,6 +41,8 @@ pub enum Dep {
     Record(Arc<str>),
     /// Every campaign record (statistics, maps, indexes).
     Records,
+    /// The records of a département's communes (codes and statuses), by département code.
+    DepRecords(Arc<str>),
     /// The local groups of a département (the nearest group of a commune), by code.
     LocalGroups(Arc<str>),
 }

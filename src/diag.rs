@@ -6,6 +6,7 @@
 //! reports every error at once.
 
 use std::fmt::{self, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -253,6 +254,29 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// Prints diagnostics to stderr, errors last so they stay on screen.
+pub fn print(diags: &[Diagnostic]) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diags.iter().partition(|d| d.is_error());
+    for d in warnings.iter().chain(errors.iter()) {
+        let _ = write!(err, "{d}");
+    }
+    if !errors.is_empty() {
+        let _ = writeln!(
+            err,
+            "kitgen: {} error{}{}; nothing was written",
+            errors.len(),
+            if errors.len() > 1 { "s" } else { "" },
+            if warnings.is_empty() {
+                String::new()
+            } else {
+                format!(", {} warning{}", warnings.len(), if warnings.len() > 1 { "s" } else { "" })
+            }
+        );
+    }
 }
 
 #[cfg(test)]

@@ -4,12 +4,14 @@
 //! and a Tera theme) into a multilingual static website plus printable kits. The pipeline is
 //! `load → model → plan → render → write`; see `docs/architecture.md`.
 
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod deps;
 pub mod diag;
 pub mod i18n;
+pub mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -26,10 +28,7 @@ pub mod yaml;
 pub fn run(cli: cli::Cli) -> i32 {
     match cli.command {
         cli::Command::Build(args) => cmd::build::run(args),
-        cli::Command::Serve(_) => {
-            eprintln!("error: kitgen serve is not available in this build yet");
-            2
-        }
+        cli::Command::Serve(args) => cmd::serve::run(args),
         cli::Command::Translations(args) => cmd::translations::run(args),
     }
 }

@@ -11,21 +11,21 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::config::{Config, Overrides};
 use crate::deps::Dep;
 use crate::diag::{self, Diagnostic, Severity};
 use crate::i18n::I18n;
 use crate::load;
-use crate::load::communes::Reference;
 use crate::load::records::RecordFile;
 use crate::model::communes::{CommuneBase, CommuneData};
 use crate::model::{self, Site};
-use crate::plan::{self, Plan};
+use crate::plan::{self, Output, Plan};
 use crate::render::assets::Assets;
 use crate::render::templates::TemplateSet;
 use crate::render::{RenderOptions, Rendered, Renderer};
-use crate::write::index::Key;
-use crate::write::{self, Writer};
+use crate::write::index::{Key, OutputIndex};
+use crate::write::{self, Removal, Writer};
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -42,6 +42,8 @@ pub struct BuildOptions {
     pub serve: bool,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// Where the output index is kept (see [`crate::write::index`]); `None` keeps nothing.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// A finished build.
@@ -120,6 +122,11 @@ pub struct Prepared {
 /// Loads and resolves the site and plans its outputs. Problems are in `diagnostics`: the
 /// caller decides when to stop, so template errors can be reported with content errors.
 pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
+    prepare_with(opts, None)
+}
+
+/// [`prepare`], reusing what `cache` holds from a previous build (serve).
+pub fn prepare_with(opts: &BuildOptions, cache: Option<&Cache>) -> Result<Prepared, BuildError> {
     let mut timings = Vec::new();
     let t = Instant::now();
     let config = Arc::new(Config::load(&opts.root, &opts.overrides).map_err(BuildError::Config)?);
@@ -128,15 +135,15 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
     let (((sources, i18n), d1), ((templates, assets), d2)) = rayon::join(
         || {
             let mut d1 = Vec::new();
-            let sources = load::content::load(&config, &mut d1);
+            let sources = load::content::load(&config, &mut d1, cache.map(|c| &c.content));
             let i18n = I18n::load(&config, &mut d1);
             ((sources, i18n), d1)
         },
         || {
             let mut d2 = Vec::new();
             let templates = TemplateSet::load(&config, &mut d2);
-            let assets = Assets::load(&config, &mut d2);
-            let communes = load_communes(&config, &mut d2);
+            let assets = Assets::load(&config, &mut d2, !opts.serve);
+            let communes = load_communes(&config, &mut d2, cache);
             ((templates, (assets, communes)), d2)
         },
     );
@@ -146,16 +153,17 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
     timings.push(("load", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let mut built = model::build(config.clone(), Arc::new(i18n), &sources, &mut diags);
+    let mut built =
+        model::build(config.clone(), Arc::new(i18n), &sources, cache.map(|c| &c.markdown), &mut diags);
     drop(sources);
-    if let Some((reference, records)) = communes {
-        let data = CommuneData::build(Arc::new(CommuneBase::new(reference)), records, &mut diags);
+    if let Some((base, records)) = communes {
+        let data = CommuneData::build(base, records, &mut diags);
         model::attach_communes(&mut built.site, data, &mut diags);
     }
     timings.push(("model", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let plan = plan::plan(&built.site, &assets, &templates, &mut diags);
+    let plan = plan::plan(&built.site, &assets, &templates, &mut diags, cache.map(|c| &c.plan));
     timings.push(("plan", t.elapsed().as_secs_f64()));
 
     Ok(Prepared {
@@ -168,26 +176,51 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
     })
 }
 
-/// The reference list and records, when the site has `data/communes-fr.json` (or `.csv`).
-fn load_communes(config: &Config, diags: &mut Vec<Diagnostic>) -> Option<(Reference, Vec<RecordFile>)> {
+/// The reference indexes and records, when the site has `data/communes-fr.json` (or `.csv`).
+fn load_communes(
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+    cache: Option<&Cache>,
+) -> Option<(Arc<CommuneBase>, Vec<RecordFile>)> {
     let paths = load::communes::Paths::find(&config.root)?;
     let codes: Vec<String> = config.languages.iter().map(|l| l.code.clone()).collect();
-    let (reference, records) = rayon::join(
+    let stamps: Vec<_> = [&paths.communes, &paths.departements, &paths.regions]
+        .iter()
+        .map(|p| crate::cache::stamp(p))
+        .collect();
+    let (base, records) = rayon::join(
         || {
             let mut d = Vec::new();
-            (load::communes::load(&config.root, &paths, &mut d), d)
+            let load = |d: &mut Vec<Diagnostic>| {
+                Arc::new(CommuneBase::new(load::communes::load(&config.root, &paths, d)))
+            };
+            let base = match cache {
+                // Only a reference list without errors is kept: errors must be reported again.
+                Some(c) => {
+                    let mut errors = Vec::new();
+                    let base = c.communes.get_or(stamps, || load(&mut errors));
+                    if !errors.is_empty() {
+                        c.communes.clear();
+                    }
+                    d.extend(errors);
+                    base
+                }
+                None => load(&mut d),
+            };
+            (base, d)
         },
         || {
             let mut d = Vec::new();
-            (load::records::load(&config.root, &config.root.join("data/records"), &codes, &mut d), d)
+            let dir = config.root.join("data/records");
+            (load::records::load(&config.root, &dir, &codes, &mut d, cache.map(|c| &c.records)), d)
         },
     );
-    diags.extend(reference.1);
+    diags.extend(base.1);
     diags.extend(records.1);
-    Some((reference.0, records.0))
+    Some((base.0, records.0))
 }
 
-fn fail_on(diags: &mut Vec<Diagnostic>, strict: bool) -> Result<(), BuildError> {
+pub(crate) fn fail_on(diags: &mut Vec<Diagnostic>, strict: bool) -> Result<(), BuildError> {
     diag::sort_dedup(diags);
     let failed =
         diags.iter().any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning));
@@ -216,11 +249,53 @@ pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildErro
     write::check_output_dir(&opts.root, &opts.output)?;
 
     let t = Instant::now();
-    let writer = Writer::open(&opts.output)
+    let writer = Writer::open(&opts.output, OutputIndex::load(&opts.output, opts.cache_dir.as_deref()))
         .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
-    let bar = progress_bar(opts.progress, plan.outputs.len() as u64);
-    let results: Vec<(Vec<Dep>, Result<(), Diagnostic>)> = plan
-        .outputs
+    let bar = progress_bar(opts.progress, plan.len() as u64);
+    let all: Vec<&Output> = plan.outputs().collect();
+    let (deps, errors, io_error) = render_all(&renderer, &all, &writer, &bar);
+    bar.finish_and_clear();
+    timings.push(("render", t.elapsed().as_secs_f64()));
+    if let Some(msg) = io_error {
+        let _ = writer.abort();
+        return Err(BuildError::Io(msg));
+    }
+    diagnostics.extend(errors);
+    if let Err(e) = fail_on(&mut diagnostics, opts.strict) {
+        let _ = writer.abort();
+        return Err(e);
+    }
+
+    let t = Instant::now();
+    let produced: HashSet<&str> = plan.outputs().map(|o| o.path.as_str()).collect();
+    let (stats, index) = writer
+        .commit(Removal::Scan(&produced))
+        .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
+    index.save();
+    timings.push(("write", t.elapsed().as_secs_f64()));
+
+    let report = BuildReport {
+        diagnostics,
+        pages: plan.outputs().filter(|o| o.path.ends_with(".html")).count(),
+        files: stats.files,
+        bytes: stats.bytes,
+        written: stats.written,
+        removed: stats.removed,
+        timings,
+    };
+    Ok((report, BuildState { site, plan, deps }))
+}
+
+/// Renders outputs in parallel and hands them to the writer, skipping the final
+/// minification of outputs the writer already has. Returns what each output read, the errors,
+/// and the first I/O error (which must abort the build).
+pub fn render_all(
+    renderer: &Renderer,
+    outputs: &[&Output],
+    writer: &Writer,
+    bar: &indicatif::ProgressBar,
+) -> (Vec<Vec<Dep>>, Vec<Diagnostic>, Option<String>) {
+    let results: Vec<(Vec<Dep>, Result<(), Diagnostic>)> = outputs
         .par_iter()
         .map(|out| {
             let r = renderer.render(out);
@@ -242,9 +317,6 @@ pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildErro
             (r.deps, res)
         })
         .collect();
-    bar.finish_and_clear();
-    timings.push(("render", t.elapsed().as_secs_f64()));
-
     let mut deps = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     let mut io_error = None;
@@ -257,33 +329,7 @@ pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildErro
             errors.push(e);
         }
     }
-    if let Some(msg) = io_error {
-        writer.abort();
-        return Err(BuildError::Io(msg));
-    }
-    diagnostics.extend(collapse_repeats(errors));
-    if let Err(e) = fail_on(&mut diagnostics, opts.strict) {
-        writer.abort();
-        return Err(e);
-    }
-
-    let t = Instant::now();
-    let produced: HashSet<&str> = plan.outputs.iter().map(|o| o.path.as_str()).collect();
-    let stats = writer
-        .commit(&produced, None)
-        .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
-    timings.push(("write", t.elapsed().as_secs_f64()));
-
-    let report = BuildReport {
-        diagnostics,
-        pages: plan.outputs.iter().filter(|o| o.path.ends_with(".html")).count(),
-        files: stats.files,
-        bytes: stats.bytes,
-        written: stats.written,
-        removed: stats.removed,
-        timings,
-    };
-    Ok((report, BuildState { site, plan, deps }))
+    (deps, collapse_repeats(errors), io_error)
 }
 
 /// One template error repeated on 70,000 pages is one diagnostic with a count.
@@ -311,7 +357,7 @@ pub fn collapse_repeats(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
+pub(crate) fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !enabled || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();

@@ -4,7 +4,11 @@
 //! letter and its poster pack); each output is planned here with its path, so collisions are
 //! found before anything is rendered and serve can tell which outputs appeared or vanished.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::cache::Memo;
+use crate::render::search::SearchPlan;
 
 use crate::diag::Diagnostic;
 use crate::model::{PageId, Site};
@@ -116,19 +120,136 @@ pub enum SitemapItem {
     Generated(Job, String),
 }
 
-/// Every output of the build, sorted by path.
+/// Every output of the build: those of the content, and those generated from commune data
+/// (kept apart so serve can reuse them while that data does not change).
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// The outputs.
-    pub outputs: Vec<Output>,
-    /// Pages listed in the sitemap, in order.
-    pub sitemap: Vec<SitemapItem>,
-    /// The files of the commune lookup index.
-    pub search: std::sync::Arc<crate::render::search::SearchPlan>,
+    /// Pages, the language chooser, the sitemap, static files.
+    pub own: Vec<Output>,
+    /// Outputs generated from commune data.
+    pub generated: Arc<Generated>,
+    /// Content pages listed in the sitemap, in order (the generated ones follow).
+    sitemap: Vec<SitemapItem>,
 }
 
-/// Plans the outputs; reports missing templates and colliding paths.
-pub fn plan(site: &Site, assets: &Assets, templates: &TemplateSet, diags: &mut Vec<Diagnostic>) -> Plan {
+impl Plan {
+    /// Every output.
+    pub fn outputs(&self) -> impl Iterator<Item = &Output> {
+        self.own.iter().chain(self.generated.outputs.iter())
+    }
+
+    /// Number of outputs.
+    pub fn len(&self) -> usize {
+        self.own.len() + self.generated.outputs.len()
+    }
+
+    /// Whether there is no output at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The files of the commune lookup index.
+    pub fn search(&self) -> &Arc<SearchPlan> {
+        &self.generated.search
+    }
+
+    /// Number of sitemap entries.
+    pub fn sitemap_len(&self) -> usize {
+        self.sitemap.len() + self.generated.sitemap.len()
+    }
+
+    /// Sitemap entry `i`.
+    pub fn sitemap_item(&self, i: usize) -> &SitemapItem {
+        match self.sitemap.get(i) {
+            Some(item) => item,
+            None => &self.generated.sitemap[i - self.sitemap.len()],
+        }
+    }
+}
+
+/// The outputs generated from the commune data (70,000 pages, the lookup index, downloads):
+/// the same until that data, its URLs or its scope change, so serve keeps them.
+#[derive(Debug, Default)]
+pub struct Generated {
+    /// The outputs.
+    pub outputs: Vec<Output>,
+    /// Position of each output by path.
+    pub by_path: rustc_hash::FxHashMap<String, usize>,
+    keys: HashSet<String>,
+    sitemap: Vec<SitemapItem>,
+    search: Arc<SearchPlan>,
+    /// The map of France, projected once.
+    pub map: Option<Arc<crate::render::map::FranceMap>>,
+    /// Problems found while planning them (repeated on every build).
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What [`Generated`] depends on.
+pub fn generated_key(site: &Site) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if let (Some(c), Some(u)) = (&site.communes, &site.commune_urls) {
+        (c.version, &u.base, &u.departements, &u.regions, &u.stats, &u.map).hash(&mut h);
+        site.config.scopes.commune_pages.hash(&mut h);
+        if site.config.scopes.commune_pages == crate::config::CommuneScope::Recorded {
+            c.records.keys().collect::<Vec<_>>().hash(&mut h);
+        }
+        site.config.languages.len().hash(&mut h);
+        crate::cache::stamp(&site.config.root.join(MAP_FILE)).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The outlines drawn on the census map.
+pub const MAP_FILE: &str = "data/departements-fr.geojson";
+
+/// Plans the outputs generated from the commune data.
+pub fn generated(site: &Site) -> Generated {
+    let mut diagnostics = Vec::new();
+    let map = site.communes.as_ref().map(|_| {
+        let path = site.config.root.join(MAP_FILE);
+        let depts = match std::fs::read_to_string(&path) {
+            Ok(text) => crate::render::map::parse_geojson(&text).unwrap_or_else(|e| {
+                diagnostics.push(
+                    Diagnostic::error("K505", format!("the map outlines cannot be read: {e}"))
+                        .at(MAP_FILE)
+                        .hint("restore the file from the campaign's data, or remove it to draw no outline"),
+                );
+                Vec::new()
+            }),
+            Err(_) => Vec::new(),
+        };
+        Arc::new(crate::render::map::FranceMap::new(&depts))
+    });
+    let mut outputs = Vec::new();
+    crate::render::communes::plan(site, &mut outputs);
+    let search = Arc::new(SearchPlan::new(site));
+    search.plan(&mut outputs);
+    crate::render::downloads::plan(site, &mut outputs);
+    let keys = outputs.iter().map(|o| collision_key(&o.path)).collect();
+    let by_path = outputs.iter().enumerate().map(|(i, o)| (o.path.clone(), i)).collect();
+    let sitemap = outputs
+        .iter()
+        .filter(|o| o.job.generated_lang().is_some())
+        .map(|o| SitemapItem::Generated(o.job.clone(), o.path.clone()))
+        .collect();
+    Generated { outputs, by_path, keys, sitemap, search, map, diagnostics }
+}
+
+/// Plans the outputs; reports missing templates and colliding paths. With `cache` (serve),
+/// the outputs generated from commune data are reused while their data is the same.
+pub fn plan(
+    site: &Site,
+    assets: &Assets,
+    templates: &TemplateSet,
+    diags: &mut Vec<Diagnostic>,
+    cache: Option<&Memo<u64, Arc<Generated>>>,
+) -> Plan {
+    let generated = match cache {
+        Some(c) => c.get_or(generated_key(site), || Arc::new(generated(site))),
+        None => Arc::new(generated(site)),
+    };
+    diags.extend(generated.diagnostics.iter().cloned());
     let mut outputs = Vec::with_capacity(site.pages.len() + assets.list.len() + 8);
     for p in &site.pages {
         if !templates.contains(&p.template) {
@@ -147,20 +268,9 @@ pub fn plan(site: &Site, assets: &Assets, templates: &TemplateSet, diags: &mut V
     outputs.push(Output { path: "index.html".into(), job: Job::Root });
     outputs.push(Output { path: "404.html".into(), job: Job::NotFound });
     outputs.push(Output { path: "robots.txt".into(), job: Job::Robots });
-
-    crate::render::communes::plan(site, &mut outputs);
-    let search = std::sync::Arc::new(crate::render::search::SearchPlan::new(site));
-    search.plan(&mut outputs);
-    crate::render::downloads::plan(site, &mut outputs);
-    let mut sitemap: Vec<SitemapItem> =
+    let sitemap: Vec<SitemapItem> =
         site.pages.iter().filter(|p| p.fallback_of.is_none()).map(|p| SitemapItem::Page(p.id)).collect();
-    sitemap.extend(
-        outputs
-            .iter()
-            .filter(|o| o.job.generated_lang().is_some())
-            .map(|o| SitemapItem::Generated(o.job.clone(), o.path.clone())),
-    );
-    let chunks = sitemap.len().div_ceil(SITEMAP_CHUNK).max(1);
+    let chunks = (sitemap.len() + generated.sitemap.len()).div_ceil(SITEMAP_CHUNK).max(1);
     if chunks == 1 {
         outputs.push(Output { path: "sitemap.xml".into(), job: Job::Sitemap(0) });
     } else {
@@ -174,39 +284,45 @@ pub fn plan(site: &Site, assets: &Assets, templates: &TemplateSet, diags: &mut V
     }
 
     // Collisions, also on case-insensitive or normalising file systems.
+    let describe = |o: &Output| match &o.job {
+        Job::Page(id) => site.page(*id).source.display().to_string(),
+        Job::Asset(a) => format!("static file {}", assets.list[*a].out),
+        other => format!("{other:?}"),
+    };
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(outputs.len());
     let mut keep = vec![true; outputs.len()];
     for (i, o) in outputs.iter().enumerate() {
-        if let Some(&j) = seen.get(&collision_key(&o.path)) {
-            if matches!((&o.job, &outputs[j].job), (Job::Page(_), Job::Page(_))) {
-                // reported by the model, with both source files
-                keep[i] = false;
-                continue;
-            }
-            let describe = |o: &Output| match &o.job {
-                Job::Page(id) => site.page(*id).source.display().to_string(),
-                Job::Asset(a) => format!("static file {}", assets.list[*a].out),
-                other => format!("{other:?}"),
-            };
+        let key = collision_key(&o.path);
+        if generated.keys.contains(&key) {
             diags.push(
                 Diagnostic::error(
                     "K213",
-                    format!(
-                        "two outputs are written to {}: {} and {}",
-                        o.path,
-                        describe(&outputs[j]),
-                        describe(o)
-                    ),
+                    format!("{} is also a commune page or file: {}", o.path, describe(o)),
                 )
                 .hint("rename the static file or change the page's slug"),
             );
             keep[i] = false;
+        } else if let Some(&j) = seen.get(&key) {
+            if !matches!((&o.job, &outputs[j].job), (Job::Page(_), Job::Page(_))) {
+                diags.push(
+                    Diagnostic::error(
+                        "K213",
+                        format!(
+                            "two outputs are written to {}: {} and {}",
+                            o.path,
+                            describe(&outputs[j]),
+                            describe(o)
+                        ),
+                    )
+                    .hint("rename the static file or change the page's slug"),
+                );
+            }
+            // (two pages are reported by the model, with both source files)
+            keep[i] = false;
         } else {
-            seen.insert(collision_key(&o.path), i);
+            seen.insert(key, i);
         }
     }
-    let mut outputs: Vec<Output> =
-        outputs.into_iter().zip(keep).filter(|(_, k)| *k).map(|(o, _)| o).collect();
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Plan { outputs, sitemap, search }
+    let own: Vec<Output> = outputs.into_iter().zip(keep).filter(|(_, k)| *k).map(|(o, _)| o).collect();
+    Plan { own, generated, sitemap }
 }

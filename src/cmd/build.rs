@@ -18,6 +18,7 @@ pub fn run(args: BuildArgs) -> i32 {
         strict: args.strict,
         serve: false,
         progress: true,
+        cache_dir: crate::write::index::default_cache_dir(),
     };
     match pipeline::build(&opts) {
         Ok((report, _)) => {

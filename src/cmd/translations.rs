@@ -16,6 +16,7 @@ pub fn run(args: TranslationsArgs) -> i32 {
         strict: false,
         serve: false,
         progress: false,
+        cache_dir: None,
     };
     let prepared = match pipeline::prepare(&opts) {
         Ok(p) => p,

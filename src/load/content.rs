@@ -2,11 +2,14 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::files::{self, Found};
 use super::frontmatter::{self, Front};
 use super::{MAX_TEXT_FILE, read_text};
+use crate::cache::FileCache;
 use crate::config::Config;
 use crate::diag::{Diagnostic, suggest};
 
@@ -29,6 +32,8 @@ pub struct SourcePage {
     pub is_section: bool,
     /// Version of the text translators work from (title, summary, body), 8 hex digits.
     pub version: String,
+    /// Hash of the whole file, for rebuilds.
+    pub text_hash: u64,
 }
 
 impl SourcePage {
@@ -50,7 +55,12 @@ pub fn version_of(front: &Front, body: &str) -> String {
 }
 
 /// Reads every page of every configured language.
-pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
+/// With a `cache` (serve), files that did not change are not read again.
+pub fn load(
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+    cache: Option<&FileCache<Arc<SourcePage>>>,
+) -> Vec<Arc<SourcePage>> {
     let root = &config.root;
     let content = root.join("content");
     let mut jobs: Vec<(usize, Found)> = Vec::new();
@@ -115,8 +125,8 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
         }
     }
 
-    let results: Vec<Result<Option<SourcePage>, Vec<Diagnostic>>> =
-        jobs.into_par_iter().map(|(lang, found)| read_page(config, lang, found)).collect();
+    let results: Vec<Result<Option<Arc<SourcePage>>, Vec<Diagnostic>>> =
+        jobs.into_par_iter().map(|(lang, found)| read_cached(config, lang, found, cache)).collect();
     let mut pages = Vec::new();
     for r in results {
         match r {
@@ -126,6 +136,25 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<SourcePage> {
         }
     }
     pages
+}
+
+fn read_cached(
+    config: &Config,
+    lang: usize,
+    found: Found,
+    cache: Option<&FileCache<Arc<SourcePage>>>,
+) -> Result<Option<Arc<SourcePage>>, Vec<Diagnostic>> {
+    let Some(cache) = cache else { return read_page(config, lang, found).map(|p| p.map(Arc::new)) };
+    let stamp = crate::cache::stamp(&found.path);
+    if let Some(page) = stamp.and_then(|s| cache.get(&found.path, s)) {
+        return Ok(Some(page));
+    }
+    let path = found.path.clone();
+    let page = read_page(config, lang, found)?.map(Arc::new);
+    if let (Some(p), Some(s)) = (&page, stamp) {
+        cache.put(path, s, p.clone());
+    }
+    Ok(page)
 }
 
 fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<SourcePage>, Vec<Diagnostic>> {
@@ -144,6 +173,12 @@ fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<Source
     let is_section = found.rel == "_index.md" || found.rel.ends_with("/_index.md");
     let split = frontmatter::parse(&text, is_section, &display.to_string_lossy())?;
     let version = version_of(&split.front, &text[split.body_start..]);
+    let text_hash = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        h.finish()
+    };
     Ok(Some(SourcePage {
         lang,
         rel: found.rel,
@@ -153,5 +188,6 @@ fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<Source
         text,
         is_section,
         version,
+        text_hash,
     }))
 }

@@ -350,7 +350,14 @@ pub struct RecordFile {
 }
 
 /// Reads every record of `data/records/`.
-pub fn load(root: &Path, dir: &Path, languages: &[String], diags: &mut Vec<Diagnostic>) -> Vec<RecordFile> {
+/// With a `cache` (serve), files that did not change are not read again.
+pub fn load(
+    root: &Path,
+    dir: &Path,
+    languages: &[String],
+    diags: &mut Vec<Diagnostic>,
+    cache: Option<&crate::cache::FileCache<RecordFile>>,
+) -> Vec<RecordFile> {
     let found: Vec<_> = files::walk(root, dir, diags)
         .into_iter()
         .filter(|f| {
@@ -371,8 +378,22 @@ pub fn load(root: &Path, dir: &Path, languages: &[String], diags: &mut Vec<Diagn
             }
         })
         .collect();
-    let results: Vec<Result<RecordFile, Vec<Diagnostic>>> =
-        found.into_par_iter().map(|f| read_one(root, &f.path, &f.rel, languages)).collect();
+    let results: Vec<Result<RecordFile, Vec<Diagnostic>>> = found
+        .into_par_iter()
+        .map(|f| {
+            let stamp = cache.and_then(|_| crate::cache::stamp(&f.path));
+            if let (Some(c), Some(s)) = (cache, stamp) {
+                if let Some(r) = c.get(&f.path, s) {
+                    return Ok(r);
+                }
+            }
+            let r = read_one(root, &f.path, &f.rel, languages)?;
+            if let (Some(c), Some(s)) = (cache, stamp) {
+                c.put(f.path.clone(), s, r.clone());
+            }
+            Ok(r)
+        })
+        .collect();
     let mut out = Vec::new();
     for r in results {
         match r {

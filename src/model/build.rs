@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::mdcache::{self, MdCache, Recording};
 use super::resolve::Resolver;
 use super::{Kind, Page, PageId, Site};
 use crate::config::{Config, Missing, Typography};
@@ -37,7 +38,8 @@ enum Origin<'a> {
 pub fn build(
     config: Arc<Config>,
     i18n: Arc<I18n>,
-    sources: &[SourcePage],
+    sources: &[Arc<SourcePage>],
+    md_cache: Option<&MdCache>,
     diags: &mut Vec<Diagnostic>,
 ) -> Built {
     let n_langs = config.languages.len();
@@ -214,6 +216,7 @@ pub fn build(
         let set: BTreeSet<Arc<str>> = pages.iter().filter(|p| p.lang == def).map(|p| p.rel.clone()).collect();
         set.into_iter().collect()
     };
+    let keys: Vec<(usize, Arc<str>)> = pages.iter().map(|p| (p.lang, p.rel.clone())).collect();
     let rendered: Vec<Option<markdown::Rendered>> = pages
         .par_iter()
         .zip(origins.par_iter())
@@ -237,7 +240,21 @@ pub fn build(
                 typography: config.languages[p.content_lang].typography,
                 highlight_theme: &config.highlight_theme,
             };
-            Some(markdown::render(&input, &resolver))
+            let Some(cache) = md_cache else { return Some(markdown::render(&input, &resolver)) };
+            let rec = Recording { inner: &resolver, keys: &keys, calls: Default::default() };
+            let key = mdcache::Input {
+                key: (p.lang, p.rel.clone()),
+                text_hash: src.text_hash,
+                content_lang: p.content_lang,
+                theme: &config.highlight_theme,
+            };
+            if let Some(r) = cache.lookup(&key, &rec) {
+                return Some(r);
+            }
+            rec.calls.borrow_mut().clear();
+            let r = markdown::render(&input, &rec);
+            cache.store(key, p.id, rec.calls.into_inner(), &r);
+            Some(r)
         })
         .collect();
     let mut anchors = Vec::new();
@@ -335,12 +352,7 @@ fn new_page(
     p.source = src.path.clone();
     p.version = src.version.clone();
     p.translation_of = if fallback { None } else { src.front.translation_of.clone() };
-    p.source_text_hash = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        src.text.hash(&mut h);
-        h.finish()
-    };
+    p.source_text_hash = src.text_hash;
     if config.languages[content_lang].typography == Typography::Fr {
         p.title = typography::french(&p.title, &mut None);
         p.summary = p.summary.map(|s| typography::french(&s, &mut None));

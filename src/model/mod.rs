@@ -6,6 +6,7 @@
 
 mod build;
 pub mod communes;
+mod mdcache;
 mod resolve;
 
 use std::collections::HashMap;
@@ -18,6 +19,7 @@ use crate::load::frontmatter::{Date, SortBy};
 use crate::markdown::TocEntry;
 
 pub use build::{Built, build};
+pub use mdcache::MdCache;
 
 /// Index of a page in [`Site::pages`].
 pub type PageId = u32;

@@ -45,7 +45,10 @@ pub struct Assets {
 
 impl Assets {
     /// Collects the theme's and the site's static files.
-    pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> Assets {
+    ///
+    /// `fingerprint` is off in serve mode: a stylesheet keeps its name, so editing it changes
+    /// that one file and pages swap it without re-rendering the pages that link it.
+    pub fn load(config: &Config, diags: &mut Vec<Diagnostic>, fingerprint: bool) -> Assets {
         let mut by_rel: BTreeMap<String, PathBuf> = BTreeMap::new();
         for dir in [config.theme_dir().join("static"), config.root.join("static")] {
             for f in files::walk(&config.root, &dir, diags) {
@@ -101,6 +104,7 @@ impl Assets {
             let hash = blake3::hash(processed.as_bytes());
             let short = &hash.to_hex()[..8];
             let out = match rel.rsplit_once('.') {
+                _ if !fingerprint => rel.clone(),
                 Some((stem, ext)) => format!("{stem}.{short}.{ext}"),
                 None => format!("{rel}.{short}"),
             };

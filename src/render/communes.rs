@@ -369,7 +369,7 @@ impl Renderer {
         path: &str,
     ) -> Result<Vec<u8>, Diagnostic> {
         let dep = &data.departements[d];
-        deps::record(Dep::Records);
+        deps::record(Dep::DepRecords(Arc::from(dep.code.as_str())));
         let mut ancestors = self.section_ancestors(lang);
         let region = data.region_of(d);
         if let Some(r) = region {
@@ -419,7 +419,9 @@ impl Renderer {
         path: &str,
     ) -> Result<Vec<u8>, Diagnostic> {
         let reg = &data.regions[r];
-        deps::record(Dep::Records);
+        for &d in &data.by_region[r] {
+            deps::record(Dep::DepRecords(Arc::from(data.departements[d].code.as_str())));
+        }
         let description = self
             .site
             .i18n
@@ -574,14 +576,10 @@ impl Renderer {
     }
 
     fn france_map(&self) -> &map::FranceMap {
-        self.map.get_or_init(|| {
-            let path = self.site.config.root.join("data/departements-fr.geojson");
-            let depts = std::fs::read_to_string(path)
-                .ok()
-                .and_then(|t| map::parse_geojson(&t).ok())
-                .unwrap_or_default();
-            map::FranceMap::new(&depts)
-        })
+        match &self.plan.generated.map {
+            Some(m) => m,
+            None => self.empty_map.get_or_init(|| map::FranceMap::new(&[])),
+        }
     }
 
     fn map_page(

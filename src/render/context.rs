@@ -210,10 +210,8 @@ pub fn page_context(site: &Site, shared: &Shared, page: &Page, serve: bool) -> C
         }
     }
 
-    if let Some(parent) = page.parent {
-        let parent = site.page(parent);
-        deps::record(Dep::Children(parent.lang, parent.rel.clone()));
-    }
+    // Which pages come before and after it (their titles are recorded by `link_value`).
+    deps::record(Dep::Neighbours(page.lang, page.rel.clone()));
     if page.is_section() {
         deps::record(Dep::Children(page.lang, page.rel.clone()));
     }

@@ -109,7 +109,10 @@ pub fn register(tera: &mut Tera, site: &Arc<Site>, assets: &Arc<Assets>) {
                 s.config.languages[lang].code
             )));
         };
-        deps::record(Dep::Children(sec.lang, sec.rel.clone()));
+        deps::record(match limit {
+            Some(n) => Dep::Top(sec.lang, sec.rel.clone(), n as u32),
+            None => Dep::Children(sec.lang, sec.rel.clone()),
+        });
         let key = (sec.id as usize, String::new());
         let all = {
             let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());

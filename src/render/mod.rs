@@ -47,9 +47,8 @@ pub struct Renderer {
     broken: BTreeSet<String>,
     assets: Arc<Assets>,
     shared: Shared,
-    sitemap: Vec<SitemapItem>,
-    search: Arc<search::SearchPlan>,
-    map: OnceLock<map::FranceMap>,
+    plan: Plan,
+    empty_map: OnceLock<map::FranceMap>,
     opts: RenderOptions,
 }
 
@@ -90,9 +89,8 @@ impl Renderer {
             broken,
             assets,
             shared,
-            sitemap: plan.sitemap.clone(),
-            search: plan.search.clone(),
-            map: OnceLock::new(),
+            plan: plan.clone(),
+            empty_map: OnceLock::new(),
             opts,
         }
     }
@@ -145,7 +143,7 @@ impl Renderer {
             }
             Job::SitemapIndex => {
                 deps::record(Dep::Urls);
-                let n = self.sitemap.len().div_ceil(SITEMAP_CHUNK);
+                let n = self.plan.sitemap_len().div_ceil(SITEMAP_CHUNK);
                 let mut s = String::from(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
                 );
@@ -167,7 +165,7 @@ impl Renderer {
                     }),
                 }
             }
-            Job::Search(i) => Ok(self.search.render(site, *i as usize)),
+            Job::Search(i) => Ok(self.plan.search().render(site, *i as usize)),
             Job::Download(i) => downloads::render(site, *i as usize),
             job => self
                 .render_commune_job(job, &out.path)
@@ -239,8 +237,8 @@ impl Renderer {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
         );
         let start = chunk * SITEMAP_CHUNK;
-        let end = (start + SITEMAP_CHUNK).min(self.sitemap.len());
-        for item in &self.sitemap[start.min(end)..end] {
+        let end = (start + SITEMAP_CHUNK).min(self.plan.sitemap_len());
+        for item in (start.min(end)..end).map(|i| self.plan.sitemap_item(i)) {
             let (lang, urls) = self.item_urls(item);
             let Some(Some(loc)) = urls.get(lang) else { continue };
             let _ = write!(s, "  <url><loc>{}</loc>", xml_escape(&c.absolute_url(loc)));

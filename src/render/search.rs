@@ -118,9 +118,11 @@ impl SearchPlan {
 
     /// The bytes of file `i`.
     pub fn render(&self, site: &Site, i: usize) -> Vec<u8> {
-        deps::record(Dep::Records);
         deps::record(Dep::Data(std::sync::Arc::from("communes")));
-        let _ = site;
+        if site.config.scopes.commune_pages == crate::config::CommuneScope::Recorded {
+            // only recorded communes are in the index
+            deps::record(Dep::Records);
+        }
         self.files.get(i).map(|(_, s)| s.clone().into_bytes()).unwrap_or_default()
     }
 }

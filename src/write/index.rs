@@ -75,7 +75,9 @@ pub struct OutputIndex {
     entries: HashMap<String, Entry>,
 }
 
-fn cache_dir() -> Option<PathBuf> {
+/// kitgen's cache folder: `$KITGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kitgen`, else
+/// `~/.cache/kitgen`.
+pub fn default_cache_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("KITGEN_CACHE_DIR") {
         return Some(PathBuf::from(d));
     }
@@ -86,11 +88,12 @@ fn cache_dir() -> Option<PathBuf> {
 }
 
 impl OutputIndex {
-    /// The index of `out`, empty when there is none (or it is unreadable or from another version).
-    pub fn load(out: &Path) -> OutputIndex {
+    /// The index of `out` kept in `cache_dir`, empty when there is none (or it is unreadable or
+    /// from another version). Without a cache folder nothing is kept.
+    pub fn load(out: &Path, cache_dir: Option<&Path>) -> OutputIndex {
         let file = std::fs::canonicalize(out).ok().and_then(|abs| {
             let id = blake3::hash(abs.to_string_lossy().as_bytes()).to_hex();
-            cache_dir().map(|d| d.join("outputs").join(format!("{}.idx", &id[..20])))
+            cache_dir.map(|d| d.join("outputs").join(format!("{}.idx", &id[..20])))
         });
         let mut entries = HashMap::new();
         if let Some(text) = file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()) {
@@ -122,10 +125,25 @@ impl OutputIndex {
         (meta.is_file() && stamp(&meta) == (e.size, e.mtime)).then_some(*e)
     }
 
-    /// Replaces the index with `entries` (best effort: a cache).
-    pub fn save(&self, mut entries: Vec<(String, Entry)>) {
+    /// Replaces every entry (after a build that rendered every output).
+    pub fn replace(&mut self, entries: Vec<(String, Entry)>) {
+        self.entries = entries.into_iter().collect();
+    }
+
+    /// Updates the entries of the outputs rendered again and forgets removed ones (after an
+    /// incremental rebuild).
+    pub fn merge(&mut self, entries: Vec<(String, Entry)>, removed: &[String]) {
+        for r in removed {
+            self.entries.remove(r);
+        }
+        self.entries.extend(entries);
+    }
+
+    /// Writes the index to the cache folder (best effort: it is a cache).
+    pub fn save(&self) {
         let Some(file) = &self.file else { return };
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut entries: Vec<(&String, &Entry)> = self.entries.iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
         let mut text = String::with_capacity(entries.len() * 80 + 64);
         text.push_str(HEADER);
         text.push('\n');

@@ -40,8 +40,18 @@ pub enum Refusal {
     NotOurs(PathBuf),
 }
 
+/// How a commit finds the files to remove.
+#[derive(Debug, Clone, Copy)]
+pub enum Removal<'a> {
+    /// Every output of the build: anything else in the folder is removed.
+    Scan(&'a HashSet<&'a str>),
+    /// Exactly these files (serve knows what it dropped); the other outputs were not
+    /// necessarily rendered again.
+    Known(&'a [String]),
+}
+
 /// What a commit did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteStats {
     /// Files produced.
     pub files: usize,
@@ -51,6 +61,8 @@ pub struct WriteStats {
     pub written: usize,
     /// Stale files removed.
     pub removed: usize,
+    /// The files written, sorted.
+    pub written_paths: Vec<String>,
 }
 
 /// Writes one build's outputs.
@@ -129,8 +141,9 @@ fn valid_rel(rel: &str) -> bool {
 }
 
 impl Writer {
-    /// Prepares writing into `out` (created if needed). Call [`check_output_dir`] first.
-    pub fn open(out: &Path) -> io::Result<Writer> {
+    /// Prepares writing into `out` (created if needed), with the index of what the last build
+    /// wrote there (see [`index`]). Call [`check_output_dir`] first.
+    pub fn open(out: &Path, index: OutputIndex) -> io::Result<Writer> {
         std::fs::create_dir_all(out)?;
         let staging = out.join(STAGING);
         if staging.exists() {
@@ -144,7 +157,7 @@ impl Writer {
             staged: Mutex::new(Vec::new()),
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
-            index: OutputIndex::load(out),
+            index,
             kept: Mutex::new(Vec::new()),
         })
     }
@@ -190,11 +203,13 @@ impl Writer {
         Ok(())
     }
 
-    /// Moves staged files into place and removes files no longer produced.
+    /// Moves staged files into place and removes files no longer produced; returns what it did
+    /// and the updated index (for the caller to save or keep).
     ///
     /// `produced` lists every output of the build. With `removed` given (serve knows what it
-    /// dropped), only those files are deleted; otherwise the folder is scanned.
-    pub fn commit(self, produced: &HashSet<&str>, removed: Option<&[String]>) -> io::Result<WriteStats> {
+    /// dropped and rendered only what changed), only those files are deleted and the index is
+    /// updated; otherwise the folder is scanned and the index replaced.
+    pub fn commit(mut self, removal: Removal<'_>) -> io::Result<(WriteStats, OutputIndex)> {
         let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
         let written = staged.len();
         let mut entries = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
@@ -213,41 +228,48 @@ impl Writer {
             }
         }
         let mut n_removed = 0;
-        match removed {
-            Some(list) => {
+        match removal {
+            Removal::Known(list) => {
                 for rel in list {
-                    if valid_rel(rel)
-                        && !produced.contains(rel.as_str())
-                        && std::fs::remove_file(self.out.join(rel)).is_ok()
-                    {
+                    if valid_rel(rel) && std::fs::remove_file(self.out.join(rel)).is_ok() {
                         n_removed += 1;
                         remove_empty_parents(&self.out, &self.out.join(rel));
                     }
                 }
             }
-            None => n_removed = self.remove_stale(produced)?,
+            Removal::Scan(produced) => n_removed = self.remove_stale(produced)?,
         }
         std::fs::remove_dir_all(&self.staging).ok();
-        self.index.save(entries);
+        match removal {
+            Removal::Known(list) => self.index.merge(entries, list),
+            Removal::Scan(_) => self.index.replace(entries),
+        }
         let marker = self.out.join(MARKER);
         if std::fs::read_to_string(&marker).ok().as_deref() != Some(MARKER_TEXT) {
             std::fs::write(marker, MARKER_TEXT)?;
         }
-        Ok(WriteStats {
+        let stats = WriteStats {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
             written,
             removed: n_removed,
-        })
+            written_paths: {
+                let mut v: Vec<String> = staged.into_iter().map(|(rel, _, _)| rel).collect();
+                v.sort();
+                v
+            },
+        };
+        Ok((stats, self.index))
     }
 
-    /// Drops everything staged; the output folder is as it was.
-    pub fn abort(self) {
+    /// Drops everything staged; the output folder is as it was. Returns the index, unchanged.
+    pub fn abort(self) -> OutputIndex {
         std::fs::remove_dir_all(&self.staging).ok();
         // A folder created by this build and left empty is removed too.
         if std::fs::read_dir(&self.out).is_ok_and(|mut r| r.next().is_none()) {
             std::fs::remove_dir(&self.out).ok();
         }
+        self.index
     }
 
     fn remove_stale(&self, produced: &HashSet<&str>) -> io::Result<usize> {
@@ -317,20 +339,20 @@ mod tests {
     fn unchanged_files_keep_their_mtime_and_stale_files_go() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let w = Writer::open(&out).unwrap();
+        let w = Writer::open(&out, OutputIndex::default()).unwrap();
         w.put("a/index.html", b"A", None).unwrap();
         w.put("b/index.html", b"B", None).unwrap();
         let produced: HashSet<&str> = ["a/index.html", "b/index.html"].into();
-        let s = w.commit(&produced, None).unwrap();
+        let (s, _) = w.commit(Removal::Scan(&produced)).unwrap();
         assert_eq!((s.files, s.written, s.removed), (2, 2, 0));
         let before = mtime(&out.join("a/index.html"));
         std::thread::sleep(std::time::Duration::from_millis(20));
 
-        let w = Writer::open(&out).unwrap();
+        let w = Writer::open(&out, OutputIndex::default()).unwrap();
         w.put("a/index.html", b"A", None).unwrap();
         w.put("c/index.html", b"C", None).unwrap();
         let produced: HashSet<&str> = ["a/index.html", "c/index.html"].into();
-        let s = w.commit(&produced, None).unwrap();
+        let (s, _) = w.commit(Removal::Scan(&produced)).unwrap();
         assert_eq!((s.written, s.removed), (1, 1));
         assert_eq!(mtime(&out.join("a/index.html")), before);
         assert!(!out.join("b").exists());
@@ -342,12 +364,12 @@ mod tests {
     fn abort_leaves_the_previous_output() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let w = Writer::open(&out).unwrap();
+        let w = Writer::open(&out, OutputIndex::default()).unwrap();
         w.put("a.html", b"old", None).unwrap();
-        w.commit(&["a.html"].into(), None).unwrap();
-        let w = Writer::open(&out).unwrap();
+        w.commit(Removal::Scan(&["a.html"].into())).unwrap();
+        let w = Writer::open(&out, OutputIndex::default()).unwrap();
         w.put("a.html", b"new", None).unwrap();
-        w.abort();
+        let _ = w.abort();
         assert_eq!(std::fs::read(out.join("a.html")).unwrap(), b"old");
         assert!(!out.join(STAGING).exists());
     }
@@ -376,7 +398,7 @@ mod tests {
     #[test]
     fn rejects_paths_leaving_the_output() {
         let dir = tempfile::tempdir().unwrap();
-        let w = Writer::open(dir.path()).unwrap();
+        let w = Writer::open(dir.path(), OutputIndex::default()).unwrap();
         for bad in ["../x", "/etc/x", "a/../../x", "", "a//b", "a\\b"] {
             assert!(w.put(bad, b"x", None).is_err(), "{bad}");
         }

@@ -6,5 +6,6 @@
 mod build;
 mod communes;
 mod i18n;
+mod serve;
 mod serve_http;
 mod util;

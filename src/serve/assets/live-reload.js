@@ -109,12 +109,13 @@
       }
       if (url.origin !== location.origin) continue;
       const next = wanted.get(unhashed(url.pathname));
-      if (!next || next === url.pathname) continue;
+      if (!next) continue;
       // The new sheet goes in beside the old one, which leaves once the new one has loaded:
       // the page never shows unstyled.
       const copy = link.cloneNode(false);
       copy.removeAttribute("integrity");
-      copy.href = next;
+      // Serve mode keeps stylesheet names stable: a query string makes the browser fetch again.
+      copy.href = next + (next === url.pathname ? "?kitgen=" + Date.now() : "");
       link.setAttribute("data-kitgen-replaced", "");
       copy.addEventListener("load", () => link.remove(), { once: true });
       copy.addEventListener(
