@@ -633,6 +633,9 @@ def edit_latencies(server, root, probe, edits, gap, timeout):
     probe.url contains it. Editors save in place; so does this. The file is restored at the end,
     and the restore is waited for (untimed) so the next probe starts from a quiet server."""
     path = os.path.join(root, probe.file)
+    status, _ = server.get(probe.url)
+    if status != 200:
+        raise SystemExit(f"bench: {server.label}: {probe.url} answers {status} before any edit")
     with open(path, encoding="utf-8") as fh:
         orig = fh.read()
     lat, logs = [], []
@@ -705,7 +708,7 @@ def serve_site(a, kitgen, work, rows):
 
         probes = [
             Probe("a chapter (content/fr/brochure/01-definition.md)", "content/fr/brochure/01-definition.md",
-                  chapter_url(server), append_paragraph, KITGEN_LOG),
+                  page_url(root, "fr", "brochure", "brochure/01-definition.md"), append_paragraph, KITGEN_LOG),
             Probe("a record (data/records/13055-marseille.yaml)", "data/records/13055-marseille.yaml",
                   "/fr/communes/13055-marseille/", record_note, KITGEN_LOG),
             Probe("the commune template (every commune page)", "themes/default/templates/communes/commune.html",
@@ -720,14 +723,13 @@ def serve_site(a, kitgen, work, rows):
         server.stop()
 
 
-def chapter_url(server):
-    """The first brochure chapter's URL, read from the section page (the slug is the site's)."""
-    _, body = server.get("/fr/brochure/")
-    m = re.search(r'href="(?:\./)?([^"#]*01[^"#]*)"', body) or re.search(r'href="([^"]*definition[^"]*)"', body)
-    if not m:
-        return "/fr/brochure/01-definition/"
-    href = m.group(1)
-    return href if href.startswith("/") else "/fr/brochure/" + href
+def page_url(root, lang, section, rel):
+    """The URL of content/<lang>/<rel> in a section served at /<lang>/<section>/: its front
+    matter's slug, or its file name."""
+    with open(os.path.join(root, "content", lang, rel), encoding="utf-8") as fh:
+        m = re.search(r'^slug:\s*"?([^"\n]+?)"?\s*$', fh.read().split("\n---", 1)[0], re.M)
+    slug = m.group(1) if m else Path(rel).stem
+    return f"/{lang}/{section}/{slug}/"
 
 
 def serve_corpus(a, kitgen, hugo, work, n, rows):

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "kitgen",
     version,
     about,
-    long_about = "kitgen turns a site tree (kitgen.yaml, content/, data/, i18n/, themes/) into a static website in public/: pages in every language, a page per commune, printable kits. The output works on any static host, under any sub-path, and calls no third party.",
+    long_about = "kitgen turns a site tree (kitgen.yaml, content/, data/, i18n/, themes/) into a static website in public/: pages in every language, a page per commune with its statistics, map and open data. The output works on any static host, under any sub-path, and calls no third party.",
     after_help = "Examples:\n  kitgen build                      build the site in this folder into public/\n  kitgen build --root ../site -o /tmp/out --base-url https://example.org/vsa/\n  kitgen serve                      preview on http://127.0.0.1:1111/ with live reload\n  kitgen translations --format json list missing and stale translations\n\nExit status: 0 ok, 1 errors in the inputs, 2 usage or configuration error, 3 I/O or internal failure."
 )]
 pub struct Cli {

@@ -1,7 +1,8 @@
 //! kitgen: the static-site generator of the campaign against algorithmic video surveillance.
 //!
-//! One command turns a site tree (Markdown chapters, commune data, SVG posters, kit templates
-//! and a Tera theme) into a multilingual static website plus printable kits. The pipeline is
+//! One command turns a site tree (Markdown chapters, commune data, interface strings and a Tera
+//! theme) into a multilingual static website with a page per commune; posters and printable
+//! kits are planned as further outputs of the same records. The pipeline is
 //! `load → model → plan → render → write`; see `docs/architecture.md`.
 
 pub mod cache;
