@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// kitgen builds the campaign's multilingual website and mobilisation kits from a site tree.
+/// kitgen builds the campaign's multilingual website, with a page per commune, from a site tree.
 #[derive(Debug, Parser)]
 #[command(
     name = "kitgen",

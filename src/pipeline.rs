@@ -370,3 +370,8 @@ pub(crate) fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
     }
     bar
 }
+
+/// Whether `KITGEN_TIMINGS` asks for the time of each stage (set, and not `0` or empty).
+pub fn timings_wanted() -> bool {
+    std::env::var_os("KITGEN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0")
+}

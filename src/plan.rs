@@ -189,7 +189,7 @@ pub fn generated_key(site: &Site) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     if let (Some(c), Some(u)) = (&site.communes, &site.commune_urls) {
-        (c.version, &u.base, &u.departements, &u.regions, &u.stats, &u.map).hash(&mut h);
+        (c.version, &u.published, &u.base, &u.departements, &u.regions, &u.stats, &u.map).hash(&mut h);
         site.config.scopes.commune_pages.hash(&mut h);
         if site.config.scopes.commune_pages == crate::config::CommuneScope::Recorded {
             c.records.keys().collect::<Vec<_>>().hash(&mut h);
@@ -217,7 +217,14 @@ pub fn generated(site: &Site) -> Generated {
                 );
                 Vec::new()
             }),
-            Err(_) => Vec::new(),
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::warning("K506", format!("no map outlines: {e}"))
+                        .at(MAP_FILE)
+                        .hint("copy departements-fr.geojson from the campaign's data (see data/README.md); until then the map shows the recorded communes of metropolitan France without département outlines"),
+                );
+                Vec::new()
+            }
         };
         Arc::new(crate::render::map::FranceMap::new(&depts))
     });

@@ -38,7 +38,7 @@ pub fn run(args: BuildArgs) -> i32 {
                 },
                 start.elapsed().as_secs_f64()
             );
-            if std::env::var_os("KITGEN_TIMINGS").is_some() {
+            if crate::pipeline::timings_wanted() {
                 for (stage, secs) in &report.timings {
                     eprintln!("  {stage:<10} {secs:.3} s");
                 }

@@ -233,7 +233,7 @@ impl<'de> Deserialize<'de> for PartialDate {
                     && m.len() == 2
                     && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
             }
-            [_, _, _] => Date::parse(&s).is_ok(),
+            [y, m, d] => y.len() == 4 && m.len() == 2 && d.len() == 2 && Date::parse(&s).is_ok(),
             _ => false,
         };
         if ok {
@@ -537,6 +537,10 @@ mod tests {
             (d.line, d.message.as_str()),
             (Some(8), "invalid date `2020-13`: write YYYY-MM-DD, YYYY-MM or YYYY (at `sources[0].date`)")
         );
+        for bad in ["2020-3-05", "2020-03-05T10:00:00", "20-03-05"] {
+            let d = first(&OK.replace("date: 2020-03", &format!("date: \"{bad}\"")), "13055-m.yaml");
+            assert!(d.message.starts_with(&format!("invalid date `{bad}`")), "{bad}: {}", d.message);
+        }
         let d = first(&OK.replace("https://technopolice.fr/", "javascript:alert(1)"), "13055-m.yaml");
         assert!(d.message.contains("is not an http(s) URL"));
         assert_eq!(d.line, Some(10));

@@ -351,7 +351,9 @@ fn new_page(
     p.content_lang = content_lang;
     p.source = src.path.clone();
     p.version = src.version.clone();
-    p.translation_of = if fallback { None } else { src.front.translation_of.clone() };
+    // Version hashes are printed in lower case; `ABC1` names the same version as `abc1`.
+    p.translation_of =
+        if fallback { None } else { src.front.translation_of.as_ref().map(|v| v.to_ascii_lowercase()) };
     p.source_text_hash = src.text_hash;
     if config.languages[content_lang].typography == Typography::Fr {
         p.title = typography::french(&p.title, &mut None);

@@ -231,10 +231,11 @@ impl CommuneData {
     }
 
     /// The local group of a commune: its record's, else the nearest one in its département.
-    /// Returns the commune whose record names the group, and the distance in km (0 for its own).
-    pub fn local_group(&self, i: usize) -> Option<(usize, f64)> {
+    /// Returns the commune whose record names the group, and the distance in km (0 for its own;
+    /// `None` when either commune has no coordinates: such groups come after the located ones).
+    pub fn local_group(&self, i: usize) -> Option<(usize, Option<f64>)> {
         if self.records.get(&i).is_some_and(|r| r.local_group.is_some()) {
-            return Some((i, 0.0));
+            return Some((i, Some(0.0)));
         }
         let dep = *self.dep_of.get(i)?;
         let c = &self.communes[i];
@@ -244,12 +245,15 @@ impl CommuneData {
             .map(|&g| {
                 let o = &self.communes[g];
                 let d = match (c.lat, c.lon, o.lat, o.lon) {
-                    (Some(a), Some(b), Some(x), Some(y)) => haversine_km(a, b, x, y),
-                    _ => f64::MAX,
+                    (Some(a), Some(b), Some(x), Some(y)) => Some(haversine_km(a, b, x, y)),
+                    _ => None,
                 };
                 (g, d)
             })
-            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+            .min_by(|a, b| {
+                let key = |d: Option<f64>| d.unwrap_or(f64::INFINITY);
+                key(a.1).total_cmp(&key(b.1)).then(a.0.cmp(&b.0))
+            })
     }
 }
 
@@ -284,6 +288,10 @@ mod tests {
 /// Where the commune outputs live in each language.
 #[derive(Debug, Clone, Default)]
 pub struct CommuneUrls {
+    /// Whether each language publishes commune pages: it does when it has a communes section
+    /// of its own or a fallback one (`missing: fallback`); a language that omits untranslated
+    /// pages and has no communes section gets none.
+    pub published: Vec<bool>,
     /// The communes section of each language, e.g. `/fr/communes/`.
     pub base: Vec<String>,
     /// Segment of the département pages (`departements`).
@@ -300,6 +308,10 @@ pub struct CommuneUrls {
 pub const SECTION: &str = "communes/_index.md";
 
 impl CommuneUrls {
+    /// Whether `lang` has commune pages.
+    pub fn has(&self, lang: usize) -> bool {
+        self.published.get(lang).copied().unwrap_or(false)
+    }
     /// A commune's page.
     pub fn commune(&self, data: &CommuneData, lang: usize, i: usize) -> String {
         format!("{}{}/", self.base[lang], data.slugs[i])

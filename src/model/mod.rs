@@ -229,11 +229,9 @@ pub fn attach_communes(
     };
     let mut urls = communes::CommuneUrls::default();
     for lang in 0..n {
-        let base = site
-            .find(lang, communes::SECTION)
-            .map(|p| p.url.clone())
-            .unwrap_or_else(|| site.page(section).url.clone());
-        urls.base.push(base);
+        let own = site.find(lang, communes::SECTION).map(|p| p.url.clone());
+        urls.published.push(own.is_some());
+        urls.base.push(own.unwrap_or_else(|| site.page(section).url.clone()));
         urls.departements.push(seg(lang, "departements", "departements"));
         urls.regions.push(seg(lang, "regions", "regions"));
         urls.stats.push(seg(lang, "stats", "statistiques"));

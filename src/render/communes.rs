@@ -25,7 +25,7 @@ use crate::plan::{Job, Output};
 pub fn plan(site: &Site, out: &mut Vec<Output>) {
     let (Some(data), Some(urls)) = (&site.communes, &site.commune_urls) else { return };
     let path = |url: String| format!("{}index.html", url.trim_start_matches('/'));
-    for lang in 0..site.config.languages.len() {
+    for lang in (0..site.config.languages.len()).filter(|&l| urls.has(l)) {
         let l = lang as u8;
         for i in 0..data.communes.len() {
             if site.config.scopes.commune_pages == CommuneScope::Recorded && !data.records.contains_key(&i) {
@@ -88,7 +88,10 @@ struct GroupCtx<'a> {
     commune: PlaceCtx,
     /// Whether it is the commune's own group (else the nearest in the département).
     own: bool,
-    distance_km: u32,
+    /// Distance to it, unknown when a commune of the reference list has no coordinates.
+    distance_km: Option<u32>,
+    /// Its record marks the group as uncertain.
+    uncertain: bool,
 }
 
 #[derive(Serialize)]
@@ -173,18 +176,31 @@ impl Renderer {
             Job::MapOutline => {
                 deps::record(Dep::Data(Arc::from("map")));
                 let lang = site.config.default_language;
-                let title = self.t(lang, "communes.map.outline_title");
-                let desc = self.t(lang, "communes.map.outline_desc");
-                Ok(self.france_map().outline_svg(&title, &desc).into_bytes())
+                (|| {
+                    let title = self.t(lang, "communes.map.outline_title")?;
+                    let desc = self.t(lang, "communes.map.outline_desc")?;
+                    Ok(self.france_map().outline_svg(&title, &desc).into_bytes())
+                })()
             }
             _ => return None,
         };
         Some(result)
     }
 
-    fn t(&self, lang: usize, key: &str) -> String {
+    /// An interface string of a generated page. It falls back to the default language like
+    /// `t()` in templates; a string missing there too is an error, never a raw key on the page.
+    fn t(&self, lang: usize, key: &str) -> Result<String, Diagnostic> {
+        self.t_with(lang, key, &[])
+    }
+
+    fn t_with(&self, lang: usize, key: &str, params: &[(String, String)]) -> Result<String, Diagnostic> {
         deps::record(Dep::I18n(lang));
-        self.site.i18n.t(lang, key, None, &[]).unwrap_or_else(|_| key.to_string())
+        self.site.i18n.t(lang, key, None, params).map_err(|e| {
+            let def = self.site.config.default_lang();
+            Diagnostic::error("K606", e.to_string())
+                .at(format!("i18n/{}.yaml", def.code))
+                .hint("the generated commune pages use it; the default theme's i18n files have every key")
+        })
     }
 
     fn section_ancestors(&self, lang: usize) -> Vec<Value> {
@@ -195,8 +211,10 @@ impl Renderer {
         v
     }
 
+    /// The same output in every language, `None` where a language has no commune pages.
     fn all_langs(&self, f: impl Fn(usize) -> String) -> Vec<Option<String>> {
-        (0..self.site.config.languages.len()).map(|l| Some(f(l))).collect()
+        let urls = self.site.commune_urls.as_ref();
+        (0..self.site.config.languages.len()).map(|l| urls.is_some_and(|u| u.has(l)).then(|| f(l))).collect()
     }
 
     fn commune_ctx<'a>(
@@ -285,7 +303,8 @@ impl Renderer {
             url: group.url.as_ref().map(|u| u.0.as_str()),
             commune: place(&data.communes[g].code.0, &data.communes[g].nom, urls.commune(data, lang, g)),
             own: g == i,
-            distance_km: km.round() as u32,
+            distance_km: km.map(|km| km.round() as u32),
+            uncertain: rec.uncertain.contains(&crate::load::records::Field::LocalGroup),
         })
     }
 
@@ -312,11 +331,8 @@ impl Renderer {
             ));
         }
         let record = data.records.get(&i);
-        let description = self
-            .site
-            .i18n
-            .t(lang, "communes.page.description", None, &[("name".into(), pretty(&c.nom))])
-            .unwrap_or_default();
+        let description =
+            self.t_with(lang, "communes.page.description", &[("name".into(), pretty(&c.nom))])?;
         let v = Virtual {
             lang,
             title: pretty(&c.nom),
@@ -377,11 +393,8 @@ impl Renderer {
                 &serde_json::json!({"title": pretty(&data.regions[r].nom), "url": urls.region(data, lang, r)}),
             ));
         }
-        let description = self
-            .site
-            .i18n
-            .t(lang, "communes.departement.description", None, &[("name".into(), pretty(&dep.nom))])
-            .unwrap_or_default();
+        let description =
+            self.t_with(lang, "communes.departement.description", &[("name".into(), pretty(&dep.nom))])?;
         let v = Virtual {
             lang,
             title: format!("{} ({})", pretty(&dep.nom), dep.code),
@@ -422,11 +435,8 @@ impl Renderer {
         for &d in &data.by_region[r] {
             deps::record(Dep::DepRecords(Arc::from(data.departements[d].code.as_str())));
         }
-        let description = self
-            .site
-            .i18n
-            .t(lang, "communes.region.description", None, &[("name".into(), pretty(&reg.nom))])
-            .unwrap_or_default();
+        let description =
+            self.t_with(lang, "communes.region.description", &[("name".into(), pretty(&reg.nom))])?;
         let v = Virtual {
             lang,
             title: pretty(&reg.nom),
@@ -464,19 +474,26 @@ impl Renderer {
     fn stats(&self, data: &CommuneData) -> Stats {
         deps::record(Dep::Records);
         let mut s = Stats { total: data.communes.len(), recorded: data.records.len(), ..Stats::default() };
-        let mut vendors: BTreeMap<String, usize> = BTreeMap::new();
+        // Vendors are counted without regard to case or spaces ("Briefcam" and "BriefCam " are
+        // one vendor); the chart shows the spelling that sorts first.
+        let mut vendors: BTreeMap<String, (String, usize)> = BTreeMap::new();
         let mut by_dep: BTreeMap<usize, usize> = BTreeMap::new();
         for (&i, r) in &data.records {
             *s.by_status.entry(r.status).or_default() += 1;
             for v in &r.vendors {
-                *vendors.entry(v.trim().to_string()).or_default() += 1;
+                let name = v.split_whitespace().collect::<Vec<_>>().join(" ");
+                let e = vendors.entry(name.to_lowercase()).or_insert_with(|| (name.clone(), 0));
+                if name < e.0 {
+                    e.0 = name;
+                }
+                e.1 += 1;
             }
             for u in &r.use_cases {
                 *s.use_cases.entry(*u).or_default() += 1;
             }
             *by_dep.entry(data.dep_of[i]).or_default() += 1;
         }
-        s.vendors = vendors.into_iter().collect();
+        s.vendors = vendors.into_values().collect();
         s.vendors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.to_lowercase().cmp(&b.0.to_lowercase())));
         s.by_departement = by_dep.into_iter().filter(|(d, _)| *d != usize::MAX).collect();
         s.by_departement.sort_by(|a, b| {
@@ -494,11 +511,11 @@ impl Renderer {
     ) -> Result<Vec<u8>, Diagnostic> {
         let s = self.stats(data);
         let fmt = |n: u64| self.site.i18n.formats(lang).int(n as i64);
-        let title = self.t(lang, "communes.stats.title");
+        let title = self.t(lang, "communes.stats.title")?;
         let v = Virtual {
             lang,
             title: title.clone(),
-            description: self.t(lang, "communes.stats.description"),
+            description: self.t(lang, "communes.stats.description")?,
             kind: "stats",
             urls: self.all_langs(|l| urls.stats(l)),
             ancestors: self.section_ancestors(lang),
@@ -508,23 +525,23 @@ impl Renderer {
         let status_rows: Vec<(String, u64, String)> = Status::ALL
             .iter()
             .map(|st| {
-                (
-                    self.t(lang, &format!("communes.status.{}", st.id())),
+                Ok((
+                    self.t(lang, &format!("communes.status.{}", st.id()))?,
                     *s.by_status.get(st).unwrap_or(&0) as u64,
                     format!("status-{}", st.id()),
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, Diagnostic>>()?;
         let use_rows: Vec<(String, u64, String)> = UseCase::ALL
             .iter()
             .map(|u| {
-                (
-                    self.t(lang, &format!("communes.use_case.{}.label", u.id())),
+                Ok((
+                    self.t(lang, &format!("communes.use_case.{}.label", u.id()))?,
                     *s.use_cases.get(u).unwrap_or(&0) as u64,
                     if u.in_jo_law() { "jo-law".to_string() } else { "other".to_string() },
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, Diagnostic>>()?;
         let vendor_rows: Vec<(String, u64, String)> =
             s.vendors.iter().map(|(n, c)| (n.clone(), *c as u64, String::new())).collect();
         let dep_rows: Vec<(String, u64, String)> = s
@@ -547,17 +564,19 @@ impl Renderer {
                     class: (!c.is_empty()).then(|| c.clone()),
                 })
                 .collect();
-            let title = self.t(lang, &format!("communes.stats.{id}.title"));
-            let desc = self.t(lang, &format!("communes.stats.{id}.desc"));
+            let title = self.t(lang, &format!("communes.stats.{id}.title"))?;
+            let desc = self.t(lang, &format!("communes.stats.{id}.desc"))?;
             let table: Vec<serde_json::Value> =
                 rows.iter().map(|(l, v, _)| serde_json::json!({"label": l, "value": v})).collect();
-            serde_json::json!({"id": id, "title": title, "svg": charts::bar_chart(&format!("chart-{id}"), &title, &desc, &bars, &fmt), "rows": table})
+            Ok::<_, Diagnostic>(
+                serde_json::json!({"id": id, "title": title, "svg": charts::bar_chart(&format!("chart-{id}"), &title, &desc, &bars, &fmt), "rows": table}),
+            )
         };
         let charts_v = vec![
-            chart("status", &status_rows),
-            chart("use_cases", &use_rows),
-            chart("vendors", &vendor_rows),
-            chart("departements", &dep_rows),
+            chart("status", &status_rows)?,
+            chart("use_cases", &use_rows)?,
+            chart("vendors", &vendor_rows)?,
+            chart("departements", &dep_rows)?,
         ];
         let mut charts_values: Vec<Value> = Vec::new();
         for c in charts_v {
@@ -599,7 +618,7 @@ impl Renderer {
             let label = format!(
                 "{} — {}",
                 pretty(&c.nom),
-                self.t(lang, &format!("communes.status.{}", r.status.id()))
+                self.t(lang, &format!("communes.status.{}", r.status.id()))?
             );
             if let (Some(lat), Some(lon)) = (c.lat, c.lon) {
                 points.push(map::MapPoint {
@@ -614,17 +633,17 @@ impl Renderer {
             }
             list.push(serde_json::json!({"code": c.code.0, "name": pretty(&c.nom), "url": urls.commune(data, lang, i), "status": r.status.id()}));
         }
-        let title = self.t(lang, "communes.map.title");
+        let title = self.t(lang, "communes.map.title")?;
         let v = Virtual {
             lang,
             title: title.clone(),
-            description: self.t(lang, "communes.map.description"),
+            description: self.t(lang, "communes.map.description")?,
             kind: "map",
             urls: self.all_langs(|l| urls.map(l)),
             ancestors: self.section_ancestors(lang),
         };
         let mut ctx = virtual_context(&self.site, &self.shared, &v, self.opts.serve);
-        let svg = fmap.points_svg(&points, &title, &self.t(lang, "communes.map.points_desc"));
+        let svg = fmap.points_svg(&points, &title, &self.t(lang, "communes.map.points_desc")?);
         let mut m = tera::Map::new();
         m.insert("outline".into(), Value::from(MAP_OUTLINE));
         m.insert("view_box".into(), Value::from(fmap.view_box()));
@@ -687,6 +706,9 @@ struct Stats {
 /// The URL of a generated page (for the sitemap and alternates).
 pub fn job_url(site: &Site, job: &Job) -> Option<String> {
     let (data, urls) = (site.communes.as_ref()?, site.commune_urls.as_ref()?);
+    if !job.generated_lang().is_some_and(|l| urls.has(l)) {
+        return None;
+    }
     Some(match *job {
         Job::Commune { lang, index } => {
             if !has_page(site, data, index as usize) {

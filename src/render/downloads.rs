@@ -48,7 +48,7 @@ pub fn render(site: &Site, i: usize) -> Result<Vec<u8>, Diagnostic> {
     match i {
         0 => {
             let doc = serde_json::json!({
-                "source": "kitgen census of algorithmic video surveillance; reference data: INSEE, La Poste, DGCL via Etalab (Licence Ouverte)",
+                "source": "kitgen census of algorithmic video surveillance; reference data: INSEE, La Poste, DGCL via Etalab; commune centres: IGN – ADMIN EXPRESS COG (Licence Ouverte 2.0)",
                 "count": rows.len(),
                 "communes": rows,
             });
@@ -87,12 +87,10 @@ pub fn render(site: &Site, i: usize) -> Result<Vec<u8>, Diagnostic> {
                             .map(|u| u.0.clone())
                             .or_else(|| s.file.as_ref().map(|f| format!("documents/{f}")))
                             .unwrap_or_default();
-                        format!(
-                            "{} ({}, {}) {link}",
-                            s.title,
-                            s.kind.id(),
-                            s.date.as_ref().map(|d| d.0.as_str()).unwrap_or("")
-                        )
+                        match &s.date {
+                            Some(d) => format!("{} ({}, {}) {link}", s.title, s.kind.id(), d.0),
+                            None => format!("{} ({}) {link}", s.title, s.kind.id()),
+                        }
                     })
                     .collect();
                 let opt = |v: Option<String>| v.unwrap_or_default();
@@ -127,7 +125,7 @@ pub fn schema() -> serde_json::Value {
     use crate::load::records::{Status, UseCase};
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.id()).collect();
     let uses: Vec<&str> = UseCase::ALL.iter().map(|u| u.id()).collect();
-    let date = serde_json::json!({"type": "string", "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"});
+    let date = serde_json::json!({"type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"});
     let url = serde_json::json!({"type": "string", "pattern": "^https?://"});
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -156,7 +154,9 @@ pub fn schema() -> serde_json::Value {
             }},
             "notes": {"type": "object", "additionalProperties": {"type": "string"}, "description": "text per language code"},
             "local_group": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
-                "name": {"type": "string"}, "contact": {"type": "string"}, "url": url
+                "name": {"type": "string"},
+                "contact": {"type": "string", "pattern": "^(https?://\\S+|[^@\\s]*@\\S*)$", "description": "an e-mail address or a URL"},
+                "url": url
             }},
             "last_verified": date,
             "uncertain": {"type": "array", "items": {"enum": ["status", "vendors", "use_cases", "cameras", "since", "local_group"]}}

@@ -138,12 +138,17 @@ impl FranceMap {
         let mut zones = BTreeMap::new();
         let metro_depts: Vec<&GeoDepartement> =
             depts.iter().filter(|d| zone_of(&d.code) == Some(None)).collect();
-        let metro = bbox(metro_depts.iter().flat_map(|d| d.points()).map(|(lon, lat)| lambert93(lon, lat)))
-            .map(|b| {
-                let room =
-                    Rect { x: MARGIN, y: MARGIN, w: MAP_SIZE - 2.0 * MARGIN, h: MAP_SIZE - 2.0 * MARGIN };
-                Fit::new(b, room, (1.0, 0.0))
-            });
+        // Without outlines, metropolitan France's own extent (with Corsica), so that the
+        // recorded communes can still be placed.
+        let extent: Vec<(f64, f64)> = if metro_depts.is_empty() {
+            vec![(-5.2, 48.5), (8.3, 49.1), (9.6, 41.3), (-1.8, 43.3), (2.6, 51.1)]
+        } else {
+            metro_depts.iter().flat_map(|d| d.points()).collect()
+        };
+        let metro = bbox(extent.into_iter().map(|(lon, lat)| lambert93(lon, lat))).map(|b| {
+            let room = Rect { x: MARGIN, y: MARGIN, w: MAP_SIZE - 2.0 * MARGIN, h: MAP_SIZE - 2.0 * MARGIN };
+            Fit::new(b, room, (1.0, 0.0))
+        });
         for d in &metro_depts {
             zones.insert(d.code.clone(), Zone::Metro);
         }
@@ -234,7 +239,12 @@ impl FranceMap {
         if !lon.is_finite() || !lat.is_finite() {
             return None;
         }
-        let zone = *self.zones.get(departement)?;
+        let zone = match self.zones.get(departement) {
+            Some(z) => *z,
+            // No outlines at all: metropolitan communes still go on the map.
+            None if self.zones.is_empty() && zone_of(departement) == Some(None) => Zone::Metro,
+            None => return None,
+        };
         let (x, y) = self.project_zone(zone, lon, lat)?;
         let frame = match zone {
             Zone::Metro => Rect { x: 0.0, y: 0.0, w: MAP_SIZE, h: MAP_SIZE },
@@ -463,6 +473,16 @@ mod tests {
         assert_eq!(map.project("ZZ", 2.35, 48.8), None);
         // A point of La Réunion said to be in Paris lands outside the frame.
         assert_eq!(map.project("974", 2.35, 48.85), None);
+    }
+
+    #[test]
+    fn without_outlines_metropolitan_points_are_still_placed() {
+        let map = FranceMap::new(&[]);
+        let paris = map.project("75", 2.35, 48.86).expect("Paris is placed");
+        let marseille = map.project("13", 5.37, 43.30).expect("Marseille is placed");
+        let ajaccio = map.project("2A", 8.74, 41.93).expect("Ajaccio is placed");
+        assert!(paris.1 < marseille.1 && marseille.0 < ajaccio.0, "{paris:?} {marseille:?} {ajaccio:?}");
+        assert_eq!(map.project("974", 55.45, -20.9), None, "no inset without outlines");
     }
 
     #[test]

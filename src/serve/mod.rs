@@ -63,7 +63,7 @@ fn report(result: &Result<session::Rebuilt, BuildError>, state: &ServeState, fir
                 r.written.len(),
                 r.removed
             );
-            if std::env::var_os("KITGEN_TIMINGS").is_some() {
+            if crate::pipeline::timings_wanted() {
                 let t: Vec<String> =
                     r.timings.iter().map(|(n, s)| format!("{n} {:.0} ms", s * 1000.0)).collect();
                 eprintln!("  {}", t.join(", "));
@@ -148,14 +148,14 @@ pub fn run(opts: ServeOptions) -> i32 {
         open_browser(&url);
     }
 
-    let watch = match watch::Watch::start(&root) {
+    let mut watch = match watch::Watch::start(&root) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot watch {}: {e}", root.display());
             return 3;
         }
     };
-    while let Some(changes) = watch.next() {
+    while let Some(changes) = watch.next_changes() {
         let result = session.rebuild(&changes.paths, changes.config);
         report(&result, &state, false);
     }

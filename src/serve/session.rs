@@ -44,9 +44,10 @@ pub struct Rebuilt {
 }
 
 impl Rebuilt {
-    /// The stylesheets written, when they are the only files written.
+    /// The stylesheets written, when they are the only change (empty when nothing changed:
+    /// open pages then stay as they are); `None` when pages must reload.
     pub fn css_only(&self) -> Option<Vec<String>> {
-        (!self.written.is_empty() && self.written.iter().all(|p| p.ends_with(".css")))
+        (self.removed == 0 && self.written.iter().all(|p| p.ends_with(".css")))
             .then(|| self.written.iter().map(|p| format!("/{p}")).collect())
     }
 }
@@ -296,5 +297,23 @@ impl Session {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rebuilt;
+
+    #[test]
+    fn what_open_pages_are_told() {
+        let r = |written: &[&str], removed| Rebuilt {
+            written: written.iter().map(|s| s.to_string()).collect(),
+            removed,
+            ..Rebuilt::default()
+        };
+        assert_eq!(r(&[], 0).css_only(), Some(vec![]), "nothing changed: no reload");
+        assert_eq!(r(&["css/site.css"], 0).css_only(), Some(vec!["/css/site.css".to_string()]));
+        assert_eq!(r(&["css/site.css", "fr/index.html"], 0).css_only(), None);
+        assert_eq!(r(&[], 1).css_only(), None, "a removed page reloads");
     }
 }

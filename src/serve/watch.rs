@@ -33,13 +33,13 @@ pub struct ChangeSet {
 
 /// The debouncer in use; dropping it stops watching.
 enum Any {
-    Native(#[allow(dead_code)] Debouncer<RecommendedWatcher, FileIdMap>),
-    Poll(#[allow(dead_code)] Debouncer<PollWatcher, NoCache>),
+    Native(Debouncer<RecommendedWatcher, FileIdMap>),
+    Poll(Debouncer<PollWatcher, NoCache>),
 }
 
 /// A running watcher.
 pub struct Watch {
-    _debouncer: Any,
+    debouncer: Any,
     rx: Receiver<DebounceEventResult>,
     root: PathBuf,
     /// Said once, when kitgen had to fall back to polling.
@@ -89,11 +89,11 @@ impl Watch {
             }
             Err(e) => return Err(e),
         };
-        Ok(Watch { _debouncer: debouncer, rx, root: root.to_path_buf(), polling })
+        Ok(Watch { debouncer, rx, root: root.to_path_buf(), polling })
     }
 
     /// Waits for the next batch of relevant changes (`None` when the watcher stopped).
-    pub fn next(&self) -> Option<ChangeSet> {
+    pub fn next_changes(&mut self) -> Option<ChangeSet> {
         loop {
             let first = self.rx.recv().ok()?;
             let mut set = ChangeSet::default();
@@ -105,9 +105,26 @@ impl Watch {
                     Err(RecvTimeoutError::Disconnected) => return None,
                 }
             }
+            // An input folder created at the root (say `static/`) is watched from now on.
+            let root = self.root.clone();
+            for p in &set.paths {
+                if p.parent() == Some(root.as_path()) && p.is_dir() {
+                    self.watch_folder(p);
+                }
+            }
             if set.config || !set.paths.is_empty() {
                 return Some(set);
             }
+        }
+    }
+
+    fn watch_folder(&mut self, p: &Path) {
+        let r = match &mut self.debouncer {
+            Any::Native(d) => d.watch(p, RecursiveMode::Recursive),
+            Any::Poll(d) => d.watch(p, RecursiveMode::Recursive),
+        };
+        if let Err(e) = r {
+            eprintln!("kitgen: cannot watch {}: {e}; restart `kitgen serve` to see its changes", p.display());
         }
     }
 

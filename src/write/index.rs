@@ -78,7 +78,7 @@ pub struct OutputIndex {
 /// kitgen's cache folder: `$KITGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kitgen`, else
 /// `~/.cache/kitgen`.
 pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("KITGEN_CACHE_DIR") {
+    if let Some(d) = std::env::var_os("KITGEN_CACHE_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(d));
     }
     if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
@@ -91,7 +91,13 @@ impl OutputIndex {
     /// The index of `out` kept in `cache_dir`, empty when there is none (or it is unreadable or
     /// from another version). Without a cache folder nothing is kept.
     pub fn load(out: &Path, cache_dir: Option<&Path>) -> OutputIndex {
-        let file = std::fs::canonicalize(out).ok().and_then(|abs| {
+        // The output folder may not exist yet (first build): name it by its parent's real path,
+        // which is what canonicalising it will give once the writer has created it.
+        let abs = std::fs::canonicalize(out).ok().or_else(|| {
+            let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Some(std::fs::canonicalize(parent).ok()?.join(out.file_name()?))
+        });
+        let file = abs.and_then(|abs| {
             let id = blake3::hash(abs.to_string_lossy().as_bytes()).to_hex();
             cache_dir.map(|d| d.join("outputs").join(format!("{}.idx", &id[..20])))
         });

@@ -37,7 +37,14 @@ fn every_commune_gets_a_page_in_every_language() {
     assert!(m.contains("Réponse CADA &lt;Marseille&gt; &amp; co</a>"), "{m}");
     assert!(m.contains("href=\"https://example.org/cada\" rel=\"noopener noreferrer\""));
     assert!(m.contains("(à confirmer)"), "uncertain fields are flagged");
-    assert!(m.contains("Note «\u{202F}test\u{202F}»."), "notes get French typography: {m}");
+    assert!(
+        m.contains("Note «\u{202F}test\u{202F}».<br>"),
+        "notes get French typography and line breaks: {m}"
+    );
+    assert!(
+        m.contains("Seconde ligne &lt;b onclick=x&gt;grasse&lt;/b&gt;."),
+        "notes are text, not HTML: {m}"
+    );
     assert!(m.contains("mars 2020"), "partial dates are written out");
     assert!(
         m.contains("hreflang=\"en\" href=\"https://example.org/test/en/municipalities/13055-marseille/\"")
@@ -204,4 +211,62 @@ fn bad_reference_lists_are_reported_with_their_row() {
     s.remove("data/records/2A004-ajaccio.yaml");
     s.build().success();
     assert!(s.out_exists("fr/communes/2a004-ajaccio/index.html"));
+}
+
+#[test]
+fn a_language_that_omits_untranslated_pages_gets_no_commune_pages() {
+    let s = site();
+    let config = std::fs::read_to_string(s.root().join("kitgen.yaml")).unwrap();
+    s.file(
+        "kitgen.yaml",
+        config.replace(
+            "minify: false",
+            "  - code: es\n    name: \"Español\"\n    missing: omit\nminify: false",
+        ),
+    );
+    s.file("content/es/_index.md", "---\ntitle: \"Inicio\"\n---\nBienvenida.\n");
+    s.build().success();
+    assert!(s.out_exists("es/index.html"));
+    assert!(!s.root().join("public/es/communes").exists());
+    // the other languages do not lose theirs, and their switcher sends Spanish readers home
+    let fr = s.out("fr/communes/13055-marseille/index.html");
+    assert!(fr.contains("href=\"../../../es/\" hreflang=\"es\" lang=\"es\""), "{fr}");
+    assert!(s.out_exists("en/municipalities/13055-marseille/index.html"));
+    assert!(!s.out("sitemap.xml").contains("/es/communes/"));
+}
+
+#[test]
+fn a_commune_without_coordinates_still_finds_its_departement_group() {
+    let s = site();
+    let path = s.root().join("data/communes-fr.json");
+    let mut list: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for c in list.as_array_mut().unwrap() {
+        if c["code"] == "13001" {
+            let c = c.as_object_mut().unwrap();
+            c.remove("lat");
+            c.remove("lon");
+        }
+    }
+    s.file("data/communes-fr.json", serde_json::to_string(&list).unwrap());
+    s.build().success();
+    let aix = s.out("fr/communes/13001-aix-en-provence/index.html");
+    assert!(
+        aix.contains("Un groupe agit dans le département\u{A0}: Groupe Marseille, à Marseille."),
+        "{aix}"
+    );
+    assert!(!aix.contains("4294967295"));
+}
+
+#[test]
+fn a_missing_interface_string_of_generated_pages_is_an_error_not_a_raw_key() {
+    let s = site();
+    for lang in ["fr", "en"] {
+        let path = format!("themes/default/i18n/{lang}.yaml");
+        let text = std::fs::read_to_string(s.root().join(&path)).unwrap();
+        let kept: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("points_desc:")).collect();
+        s.file(&path, kept.join("\n") + "\n");
+    }
+    let run = s.build();
+    run.failure(1).stderr_has("error[K606]").stderr_has("`communes.map.points_desc`");
+    assert_eq!(run.stderr.matches("error[K606]").count(), 1, "reported once per string:\n{}", run.stderr);
 }

@@ -9,4 +9,5 @@ mod i18n;
 mod serve;
 mod serve_e2e;
 mod serve_http;
+mod snapshots;
 mod util;

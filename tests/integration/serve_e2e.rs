@@ -116,6 +116,12 @@ fn serve_shows_every_kind_of_edit_and_recovers_from_errors() {
     server.wait_for("/__kitgen/errors", "fix", |b| b.contains("\"errors\":[]"));
     server.wait_for("/fr/chapitres/premier/", "after the fix", |b| b.contains("Réparé"));
 
+    // A new input folder is read at once, and watched from then on.
+    site.file("static/note.txt", "version 1");
+    server.wait_for("/note.txt", "a new folder", |b| b.contains("version 1"));
+    site.file("static/note.txt", "version 2");
+    server.wait_for("/note.txt", "an edit in the new folder", |b| b.contains("version 2"));
+
     // Never anything outside the output.
     for path in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%5c..%5cetc%5cpasswd", "/%00"] {
         let answer = server.raw(&format!(
