@@ -201,9 +201,13 @@ fn version(inputs: &Inputs<'_>, tv: &HashMap<Arc<str>, u64>, map_version: u64, d
         Dep::LocalGroups(dep) => communes
             .and_then(|c| c.departements.iter().position(|d| *d.code == **dep).map(|d| (c, d)))
             .map(|(c, d)| {
-                let groups: Vec<(usize, String)> = c.groups[d]
+                let groups: Vec<(usize, String, bool)> = c.groups[d]
                     .iter()
-                    .map(|&i| (i, serde_json::to_string(&c.records[&i].local_group).unwrap_or_default()))
+                    .map(|&i| {
+                        let r = &c.records[&i];
+                        let uncertain = r.uncertain.contains(&crate::load::records::Field::LocalGroup);
+                        (i, serde_json::to_string(&r.local_group).unwrap_or_default(), uncertain)
+                    })
                     .collect();
                 h(&groups)
             })

@@ -294,7 +294,9 @@ impl Renderer {
         let (g, km) = data.local_group(i)?;
         let rec = data.records.get(&g)?;
         let group = rec.local_group.as_ref()?;
-        deps::record(Dep::Record(Arc::from(data.communes[g].code.0.as_str())));
+        // What is read here of another commune's record (its group) is versioned by
+        // `Dep::LocalGroups`, which every commune page records: an edit to the rest of that
+        // record does not re-render the whole département.
         let contact = group.contact.as_deref();
         Some(GroupCtx {
             name: &group.name,

@@ -219,4 +219,39 @@ mod tests {
         assert!(set.config);
         assert_eq!(set.paths, HashSet::from([PathBuf::from("/site/content/fr/a.md")]));
     }
+
+    /// `git checkout` touching 1,000 files, then an editor's save (temporary file + rename):
+    /// the rebuild loop sees them in one batch, or two when the first rebuild starts mid-burst.
+    #[test]
+    fn a_burst_of_saves_gives_one_or_two_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("content/fr")).unwrap();
+        let mut watch = Watch::start(&root).unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            while let Some(set) = watch.next_changes() {
+                if tx.send(set).is_err() {
+                    break;
+                }
+                // What serve does next: a rebuild, during which events queue up.
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        });
+        for i in 0..1000 {
+            std::fs::write(root.join(format!("content/fr/p{i}.md")), "---\ntitle: x\n---\n").unwrap();
+        }
+        let tmp = root.join("content/fr/.p0.md.swp");
+        std::fs::write(&tmp, "---\ntitle: y\n---\n").unwrap();
+        std::fs::rename(&tmp, root.join("content/fr/p0.md")).unwrap();
+
+        let mut batches = vec![rx.recv_timeout(Duration::from_secs(10)).expect("a batch")];
+        while let Ok(b) = rx.recv_timeout(Duration::from_millis(1500)) {
+            batches.push(b);
+        }
+        assert!(batches.len() <= 2, "{} batches", batches.len());
+        let seen: HashSet<&PathBuf> = batches.iter().flat_map(|b| &b.paths).collect();
+        assert_eq!(seen.len(), 1000, "every file once, no temporary file");
+        assert!(seen.contains(&root.join("content/fr/p0.md")));
+    }
 }

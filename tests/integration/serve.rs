@@ -139,6 +139,30 @@ fn incremental_rebuilds_equal_clean_builds() {
         Some("insee: \"13001\"\nstatus: unknown\nlocal_group:\n  name: \"Groupe Aix\"\n"),
         "new record with a local group",
     );
+    let marseille = std::fs::read_to_string(site.root().join("data/records/13055-marseille.yaml")).unwrap();
+    edit(
+        &site,
+        &mut session,
+        "data/records/13055-marseille.yaml",
+        Some(
+            &marseille
+                .replace("Groupe Marseille", "Collectif marseillais")
+                .replace("uncertain: [cameras]", "uncertain: [cameras, local_group]"),
+        ),
+        "a group's name, shown on the nearest communes' pages",
+    );
+    let r = edit(
+        &site,
+        &mut session,
+        "data/records/13055-marseille.yaml",
+        Some(
+            &marseille
+                .replace("Groupe Marseille", "Collectif marseillais")
+                .replace("cameras: 1500", "cameras: 1600"),
+        ),
+        "a record's own fact",
+    );
+    assert!(r.rendered <= 16, "only what shows Marseille's cameras: {} outputs", r.rendered);
     edit(
         &site,
         &mut session,

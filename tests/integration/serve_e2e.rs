@@ -239,3 +239,50 @@ fn the_browser_reloads_by_itself_after_an_edit() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn the_commune_lookup_works_in_a_browser() {
+    let Some(driver) = Driver::start() else { return };
+    let site = TestSite::fixture("communes");
+    let server = Server::start(&site);
+    driver.post("url", serde_json::json!({"url": format!("http://127.0.0.1:{}/fr/communes/", server.port)}));
+    for (query, expected) in [
+        ("saint etienne", "Saint-Étienne"),
+        ("st-étienne", "Saint-Étienne"),
+        ("42000", "Saint-Étienne"),
+        ("aix", "Aix-en-Provence"),
+        ("sainte colombe", "Sainte-Colombe"),
+    ] {
+        let js = format!(
+            "var i = document.getElementById('lookup-q'); i.value = {}; i.dispatchEvent(new Event('input')); return 1;",
+            serde_json::Value::from(query)
+        );
+        driver.script(&js);
+        let start = Instant::now();
+        loop {
+            let links = driver.script(
+                "return Array.from(document.querySelectorAll('#lookup-results a')).map(a => [a.textContent, new URL(a.href).pathname]);",
+            );
+            let found = links.as_array().into_iter().flatten().any(|l| {
+                l[0] == expected
+                    && l[1].as_str().is_some_and(|h| {
+                        h.starts_with("/fr/communes/") && h.ends_with('/') && server.get(h).0 == 200
+                    })
+            });
+            if found {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{query}: no {expected} in {links}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    // The form replaced the no-JavaScript hint, and every request stayed on the site.
+    assert_eq!(
+        driver.script("return document.querySelector('form.lookup').hidden;"),
+        serde_json::json!(false)
+    );
+    let hosts = driver.script(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).host).filter(h => h !== location.host);",
+    );
+    assert_eq!(hosts, serde_json::json!([]), "requests to other hosts");
+}
