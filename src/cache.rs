@@ -5,7 +5,7 @@
 //! reference indexes are kept, and Markdown is not rendered again when a page's text and the
 //! targets of its links are the same.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -80,28 +80,5 @@ impl<K: PartialEq + Hash, V: Clone> Memo<K, V> {
         let v = f();
         *slot = Some((key, v.clone()));
         v
-    }
-}
-
-/// Everything serve keeps between rebuilds.
-#[derive(Default)]
-pub struct Cache {
-    /// Content pages.
-    pub content: FileCache<std::sync::Arc<crate::load::content::SourcePage>>,
-    /// Campaign records.
-    pub records: FileCache<crate::load::records::RecordFile>,
-    /// The commune reference indexes, by the stamps of the reference files.
-    pub communes: Memo<Vec<Option<Stamp>>, std::sync::Arc<crate::model::communes::CommuneBase>>,
-    /// Rendered Markdown.
-    pub markdown: crate::model::MdCache,
-    /// Outputs generated from the commune data.
-    pub plan: Memo<u64, std::sync::Arc<crate::plan::Generated>>,
-}
-
-impl Cache {
-    /// Forgets files the watcher reported.
-    pub fn invalidate(&self, changed: &HashSet<PathBuf>) {
-        self.content.forget(changed);
-        self.records.forget(changed);
     }
 }

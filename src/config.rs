@@ -24,16 +24,8 @@ pub enum Dir {
     Rtl,
 }
 
-/// Typographic rules applied to a language's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Typography {
-    /// Smart quotes and dashes only.
-    #[default]
-    None,
-    /// French rules: no-break spaces before `: ; ! ?` and inside « », typographic apostrophes.
-    Fr,
-}
+/// Typographic rules of a language (defined with the Markdown renderer that applies them).
+pub use crate::markdown::typography::Typography;
 
 /// What to publish when a page has no translation in a language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]

@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::cache::Cache;
 use crate::config::{Config, Overrides};
 use crate::deps::Dep;
 use crate::diag::{self, Diagnostic, Severity};
@@ -369,6 +368,32 @@ pub(crate) fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
+}
+
+/// Everything serve keeps between rebuilds.
+#[derive(Default)]
+pub struct Cache {
+    /// Content pages.
+    pub content: crate::cache::FileCache<std::sync::Arc<crate::load::content::SourcePage>>,
+    /// Campaign records.
+    pub records: crate::cache::FileCache<crate::load::records::RecordFile>,
+    /// The commune reference indexes, by the stamps of the reference files.
+    pub communes: crate::cache::Memo<
+        Vec<Option<crate::cache::Stamp>>,
+        std::sync::Arc<crate::model::communes::CommuneBase>,
+    >,
+    /// Rendered Markdown.
+    pub markdown: crate::model::MdCache,
+    /// Outputs generated from the commune data.
+    pub plan: crate::cache::Memo<u64, std::sync::Arc<crate::plan::Generated>>,
+}
+
+impl Cache {
+    /// Forgets files the watcher reported.
+    pub fn invalidate(&self, changed: &std::collections::HashSet<std::path::PathBuf>) {
+        self.content.forget(changed);
+        self.records.forget(changed);
+    }
 }
 
 /// Whether `KITGEN_TIMINGS` asks for the time of each stage (set, and not `0` or empty).

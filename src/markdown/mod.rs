@@ -18,9 +18,9 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Optio
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
-use crate::config::Typography;
 use crate::diag::Diagnostic;
 use crate::slug::slugify;
+use typography::Typography;
 
 /// What the renderer needs to know about the page.
 pub struct MdInput<'a> {

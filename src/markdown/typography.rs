@@ -6,6 +6,19 @@
 //! before `:`, and the typographic apostrophe `’`. Straight double quotes, already turned into
 //! “ ” by smart punctuation, become « ». Applying the rules twice changes nothing.
 
+use serde::{Deserialize, Serialize};
+
+/// Typographic rules applied to a language's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Typography {
+    /// Smart quotes and dashes only.
+    #[default]
+    None,
+    /// French rules: no-break spaces before `: ; ! ?` and inside « », typographic apostrophes.
+    Fr,
+}
+
 /// Narrow no-break space.
 pub const NNBSP: char = '\u{202F}';
 /// No-break space.

@@ -15,9 +15,9 @@ use std::time::Instant;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::cache::Cache;
 use crate::diag::Diagnostic;
 use crate::incremental::{self, Inputs, Interner};
+use crate::pipeline::Cache;
 use crate::pipeline::{self, BuildError, BuildOptions, Prepared};
 use crate::plan::{Generated, Output, Plan};
 use crate::render::{RenderOptions, Renderer};
