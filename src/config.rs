@@ -197,13 +197,14 @@ impl Config {
             vec![d]
         })?;
         let mut errors = Vec::new();
-        let err_at = |key: &str, needle: &str, msg: String| {
-            let (line, col, width) = find_value(src, key, needle);
+        let err_nth = |key: &str, needle: &str, nth: usize, msg: String| {
+            let (line, col, width) = find_value(src, key, needle, nth);
             Diagnostic::error("K103", msg).at(CONFIG_FILE).located(src, line, col, width)
         };
+        let err_at = |key: &str, needle: &str, msg: String| err_nth(key, needle, 0, msg);
 
         let mut languages = Vec::new();
-        for lang in &raw.languages {
+        for (n, lang) in raw.languages.iter().enumerate() {
             if lang.code.parse::<unic_langid::LanguageIdentifier>().is_err()
                 || lang.code.is_empty()
                 || !lang.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -216,8 +217,14 @@ impl Config {
             }
             if languages.iter().any(|l: &Language| l.code == lang.code) {
                 errors.push(
-                    err_at("code", &lang.code, format!("language `{}` is listed twice", lang.code))
-                        .hint("remove one of the two entries"),
+                    // at the second entry, the one to remove
+                    err_nth(
+                        "code",
+                        &lang.code,
+                        raw.languages[..n].iter().filter(|l| l.code == lang.code).count(),
+                        format!("language `{}` is listed twice", lang.code),
+                    )
+                    .hint("remove one of the two entries"),
                 );
                 continue;
             }
@@ -378,19 +385,29 @@ fn normalise_base_url(url: &str) -> Option<String> {
     Some(u)
 }
 
-/// (line, col, width) of `key: …needle…` in `src`, for errors found after parsing.
-fn find_value(src: &str, key: &str, needle: &str) -> (usize, usize, usize) {
+/// (line, col, width) of the `nth` (from 0) `key: needle` in `src` (any value when `needle`
+/// is empty), for errors found after parsing. The underline covers the value, or the key.
+fn find_value(src: &str, key: &str, needle: &str, nth: usize) -> (usize, usize, usize) {
     let prefix = format!("{key}:");
+    let mut seen = 0;
     for (i, line) in src.lines().enumerate() {
         let t = line.trim_start().trim_start_matches("- ");
-        if t.starts_with(&prefix) && (needle.is_empty() || line.contains(needle)) {
-            let col = if needle.is_empty() {
-                line.len() - line.trim_start().len() + 1
-            } else {
-                line[..line.find(needle).unwrap_or(0)].chars().count() + 1
-            };
-            return (i + 1, col, needle.chars().count().max(key.len()));
+        let Some(value) = t.strip_prefix(&prefix) else { continue };
+        let value = value.split(" #").next().unwrap_or("").trim().trim_matches(['"', '\'']);
+        if !needle.is_empty() && value != needle {
+            continue;
         }
+        if seen < nth {
+            seen += 1;
+            continue;
+        }
+        return if needle.is_empty() {
+            (i + 1, line.len() - line.trim_start().len() + 1, key.chars().count())
+        } else {
+            let at = line.find(&format!("{key}:")).map_or(0, |k| k + key.len() + 1);
+            let col = line[..at + line[at..].find(needle).unwrap_or(0)].chars().count() + 1;
+            (i + 1, col, needle.chars().count().max(1))
+        };
     }
     (1, 1, 1)
 }
@@ -450,6 +467,7 @@ mod tests {
         let errs = parse(&src).unwrap_err();
         assert_eq!(errs.len(), 2);
         assert!(errs[0].message.contains("listed twice"));
+        assert_eq!((errs[0].line, errs[0].col), (Some(10), Some(11)), "at the second `fr`");
         assert!(errs[1].message.contains("not a language code"));
     }
 }

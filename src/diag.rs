@@ -256,8 +256,15 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
-/// Prints diagnostics to stderr, errors last so they stay on screen.
+/// Prints the diagnostics of a build to stderr, errors last so they stay on screen, and says
+/// that nothing was written when there are errors.
 pub fn print(diags: &[Diagnostic]) {
+    print_then(diags, "nothing was written");
+}
+
+/// Prints diagnostics to stderr, errors last, then a count of them followed by `outcome`
+/// (what the command did because of the errors).
+pub fn print_then(diags: &[Diagnostic], outcome: &str) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diags.iter().partition(|d| d.is_error());
@@ -267,7 +274,7 @@ pub fn print(diags: &[Diagnostic]) {
     if !errors.is_empty() {
         let _ = writeln!(
             err,
-            "kitgen: {} error{}{}; nothing was written",
+            "kitgen: {} error{}{}; {outcome}",
             errors.len(),
             if errors.len() > 1 { "s" } else { "" },
             if warnings.is_empty() {

@@ -22,13 +22,13 @@ pub fn run(args: TranslationsArgs) -> i32 {
         Ok(p) => p,
         Err(e) => {
             if let BuildError::Config(d) | BuildError::Input(d) = &e {
-                super::print_diagnostics(d);
+                crate::diag::print_then(d, "no report");
             }
             return e.exit_code();
         }
     };
     if prepared.diagnostics.iter().any(|d| d.is_error()) {
-        super::print_diagnostics(&prepared.diagnostics);
+        crate::diag::print_then(&prepared.diagnostics, "no report");
         return 1;
     }
     let site = &prepared.site;
@@ -60,7 +60,9 @@ pub fn run(args: TranslationsArgs) -> i32 {
 pub fn table(reports: &[LanguageReport], default: &str) -> String {
     let mut s = String::new();
     if reports.is_empty() {
-        s.push_str(&format!("Only one language ({default}): nothing to translate.\n"));
+        s.push_str(&format!(
+            "Nothing to report: {default} is the default language, the one others are translated from.\n"
+        ));
     }
     for r in reports {
         s.push_str(&format!(

@@ -110,8 +110,9 @@ impl SearchPlan {
         for (key, ids) in digits {
             files.push((format!("search/d/{key}.json"), array(&entries, &ids)));
         }
-        let manifest =
-            serde_json::json!({ "names": names, "digits": digit_keys, "count": data.communes.len() });
+        let count =
+            (0..data.communes.len()).filter(|&i| crate::render::communes::has_page(site, data, i)).count();
+        let manifest = serde_json::json!({ "names": names, "digits": digit_keys, "count": count });
         files.push(("search/index.json".into(), manifest.to_string()));
         SearchPlan { files }
     }

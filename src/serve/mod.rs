@@ -75,8 +75,8 @@ fn report(result: &Result<session::Rebuilt, BuildError>, state: &ServeState, fir
                 BuildError::Config(d) | BuildError::Input(d) => d.clone(),
                 other => vec![crate::diag::Diagnostic::error("K701", other.to_string())],
             };
-            print_diagnostics(&diags);
-            eprintln!("kitgen: the last good build is still served; fix the errors and save");
+            crate::diag::print_then(&diags, "the last good build is still served");
+            eprintln!("kitgen: fix the errors and save: the page in the browser shows them too");
             state.failed(diags);
         }
     }
