@@ -13,6 +13,7 @@ pub mod typography;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
@@ -82,12 +83,12 @@ pub struct TocEntry {
 /// The rendered body of a page.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    /// HTML of the body.
-    pub html: String,
+    /// HTML of the body (shared: serve keeps it between rebuilds without copying it).
+    pub html: Arc<str>,
     /// Headings of level 2 and more, nested.
-    pub toc: Vec<TocEntry>,
+    pub toc: Arc<[TocEntry]>,
     /// Every id a link can point to (headings, footnotes).
-    pub ids: Vec<String>,
+    pub ids: Arc<[String]>,
     /// Anchors to check in other pages (or this one).
     pub anchors: Vec<AnchorRef>,
     /// Pages this body links to.
@@ -121,6 +122,8 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut r = Rendered::default();
+    let mut toc: Vec<TocEntry> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
     let diag_at = |d: Diagnostic, off: usize, len: usize| {
         d.at(input.path).at_offset(input.file, input.body_start + off, len)
     };
@@ -203,7 +206,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 emit.push(Event::Html(close.into()));
                 if lvl >= 2 {
                     push_toc(
-                        &mut r.toc,
+                        &mut toc,
                         TocEntry {
                             level: lvl,
                             id: id.clone(),
@@ -212,7 +215,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                         },
                     );
                 }
-                r.ids.push(id);
+                ids.push(id);
                 prev_char = None;
             }
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -463,7 +466,7 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 continue;
             }
             let fid = slugify(&label);
-            r.ids.push(format!("fn-{fid}"));
+            ids.push(format!("fn-{fid}"));
             let back = Event::Html(
                 format!(" <a href=\"#fnref-{fid}\" class=\"fn-back\" role=\"doc-backlink\">↩</a>").into(),
             );
@@ -481,13 +484,15 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
         out.push(Event::Html("</ol>\n</div>\n".into()));
     }
     for (label, _, _) in &ref_offsets {
-        r.ids.push(format!("fnref-{}", slugify(label)));
+        ids.push(format!("fnref-{}", slugify(label)));
     }
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     let html = table_alignment_classes(html);
-    r.html = if raw_html { sanitize::clean(&html) } else { html };
+    r.html = if raw_html { sanitize::clean(&html) } else { html }.into();
+    r.toc = toc.into();
+    r.ids = ids.into();
     r.excerpt = truncate_words(&r.excerpt, 300);
     r.links.sort_unstable();
     r.links.dedup();

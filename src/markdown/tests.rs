@@ -38,7 +38,7 @@ fn headings_get_unique_ids_anchors_and_toc() {
     );
     assert!(r.html.contains("<h2 id=\"les-briques-1\">"));
     assert!(r.html.contains("<h2 id=\"mon-id\">"));
-    assert_eq!(r.ids, ["les-briques", "detection", "les-briques-1", "mon-id"]);
+    assert_eq!(*r.ids, ["les-briques", "detection", "les-briques-1", "mon-id"]);
     assert_eq!(r.toc.len(), 3);
     assert_eq!(r.toc[0].children[0].title, "Détection");
 }

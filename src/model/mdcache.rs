@@ -24,10 +24,13 @@ struct Entry {
     rendered: Rendered,
 }
 
-/// The cache, keyed by (language, path under `content/<lang>/`).
+/// (language, path under `content/<lang>/`).
+type Key = (usize, Arc<str>);
+
+/// The cache, by [`Key`].
 #[derive(Default)]
 pub struct MdCache {
-    map: Mutex<HashMap<(usize, Arc<str>), Entry>>,
+    map: Mutex<HashMap<Key, Arc<Entry>>>,
 }
 
 impl std::fmt::Debug for MdCache {
@@ -76,12 +79,12 @@ pub(super) struct Input<'a> {
 impl MdCache {
     /// The cached body, with page ids remapped, when still valid.
     pub(super) fn lookup(&self, input: &Input<'_>, resolver: &Recording<'_>) -> Option<Rendered> {
-        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let e = map.get(&input.key)?;
+        // Held only to take the entry: checking it runs in parallel with the other pages.
+        let e = self.map.lock().unwrap_or_else(|e| e.into_inner()).get(&input.key)?.clone();
         if e.text_hash != input.text_hash || e.content_lang != input.content_lang || e.theme != input.theme {
             return None;
         }
-        let mut ids: HashMap<PageId, PageId> = HashMap::new();
+        let mut ids: rustc_hash::FxHashMap<PageId, PageId> = Default::default();
         ids.insert(e.self_id, resolver.current());
         for (path, old) in &e.calls {
             let new = resolver.resolution(resolver.inner.resolve(path));
@@ -119,6 +122,6 @@ impl MdCache {
             calls,
             rendered: rendered.clone(),
         };
-        self.map.lock().unwrap_or_else(|e| e.into_inner()).insert(input.key, e);
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).insert(input.key, Arc::new(e));
     }
 }

@@ -65,11 +65,11 @@ pub struct Page {
     /// Site-absolute URL, e.g. `/fr/brochure/qu-est-ce-que-la-vsa/`.
     pub url: String,
     /// Rendered body.
-    pub html: String,
+    pub html: std::sync::Arc<str>,
     /// Table of contents.
-    pub toc: Vec<TocEntry>,
+    pub toc: std::sync::Arc<[TocEntry]>,
     /// Ids links may target.
-    pub ids: Vec<String>,
+    pub ids: std::sync::Arc<[String]>,
     /// Word count.
     pub words: usize,
     /// Parent section.
