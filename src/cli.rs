@@ -83,6 +83,9 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
+    /// Minify HTML, CSS and JS like `kitgen build` (off by default: readable pages, faster rebuilds).
+    #[arg(long)]
+    pub minify: bool,
 }
 
 /// Report format.
