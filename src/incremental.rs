@@ -73,8 +73,8 @@ pub fn fingerprint(ids: &[u32], versions: &[u64]) -> u64 {
 /// The version of every dependency, by id.
 pub fn versions(inputs: &Inputs<'_>, deps: &[Dep]) -> Vec<u64> {
     let tv = inputs.templates.versions();
-    let map_version =
-        std::fs::read(inputs.site.config.root.join(crate::plan::MAP_FILE)).map(|b| h(&b)).unwrap_or(0);
+    // The map is projected again exactly when this stamp moves (see `plan::generated_key`).
+    let map_version = h(&crate::cache::stamp(&inputs.site.config.root.join(crate::plan::MAP_FILE)));
     deps.par_iter().map(|d| version(inputs, &tv, map_version, d)).collect()
 }
 

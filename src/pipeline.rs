@@ -11,15 +11,17 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::cache::{FileCache, Memo, Stamp};
 use crate::config::{Config, Overrides};
 use crate::deps::Dep;
 use crate::diag::{self, Diagnostic, Severity};
 use crate::i18n::I18n;
 use crate::load;
+use crate::load::content::SourcePage;
 use crate::load::records::RecordFile;
 use crate::model::communes::{CommuneBase, CommuneData};
 use crate::model::{self, Site};
-use crate::plan::{self, Output, Plan};
+use crate::plan::{self, Generated, Output, Plan};
 use crate::render::assets::Assets;
 use crate::render::templates::TemplateSet;
 use crate::render::{RenderOptions, Rendered, Renderer};
@@ -90,16 +92,6 @@ impl BuildError {
             BuildError::Io(_) => 3,
         }
     }
-}
-
-/// Everything a build produced in memory, kept by `kitgen serve` for incremental rebuilds.
-pub struct BuildState {
-    /// The resolved site.
-    pub site: Arc<Site>,
-    /// Every output.
-    pub plan: Plan,
-    /// Inputs read by each output, in plan order.
-    pub deps: Vec<Vec<Dep>>,
 }
 
 /// The loaded, resolved site with its templates and assets, ready to render.
@@ -230,7 +222,7 @@ pub(crate) fn fail_on(diags: &mut Vec<Diagnostic>, strict: bool) -> Result<(), B
 }
 
 /// Builds the site into the output folder.
-pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildError> {
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let prepared = prepare(opts)?;
     let Prepared { site, templates, assets, plan, mut diagnostics, mut timings } = prepared;
 
@@ -252,7 +244,7 @@ pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildErro
         .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
     let bar = progress_bar(opts.progress, plan.len() as u64);
     let all: Vec<&Output> = plan.outputs().collect();
-    let (deps, errors, io_error) = render_all(&renderer, &all, &writer, &bar);
+    let (_, errors, io_error) = render_all(&renderer, &all, &writer, &bar);
     bar.finish_and_clear();
     timings.push(("render", t.elapsed().as_secs_f64()));
     if let Some(msg) = io_error {
@@ -282,7 +274,7 @@ pub fn build(opts: &BuildOptions) -> Result<(BuildReport, BuildState), BuildErro
         removed: stats.removed,
         timings,
     };
-    Ok((report, BuildState { site, plan, deps }))
+    Ok(report)
 }
 
 /// Renders outputs in parallel and hands them to the writer, skipping the final
@@ -374,23 +366,20 @@ pub(crate) fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
 #[derive(Default)]
 pub struct Cache {
     /// Content pages.
-    pub content: crate::cache::FileCache<std::sync::Arc<crate::load::content::SourcePage>>,
+    pub content: FileCache<Arc<SourcePage>>,
     /// Campaign records.
-    pub records: crate::cache::FileCache<crate::load::records::RecordFile>,
+    pub records: FileCache<RecordFile>,
     /// The commune reference indexes, by the stamps of the reference files.
-    pub communes: crate::cache::Memo<
-        Vec<Option<crate::cache::Stamp>>,
-        std::sync::Arc<crate::model::communes::CommuneBase>,
-    >,
+    pub communes: Memo<Vec<Option<Stamp>>, Arc<CommuneBase>>,
     /// Rendered Markdown.
-    pub markdown: crate::model::MdCache,
+    pub markdown: model::MdCache,
     /// Outputs generated from the commune data.
-    pub plan: crate::cache::Memo<u64, std::sync::Arc<crate::plan::Generated>>,
+    pub plan: Memo<u64, Arc<Generated>>,
 }
 
 impl Cache {
     /// Forgets files the watcher reported.
-    pub fn invalidate(&self, changed: &std::collections::HashSet<std::path::PathBuf>) {
+    pub fn invalidate(&self, changed: &HashSet<PathBuf>) {
         self.content.forget(changed);
         self.records.forget(changed);
     }

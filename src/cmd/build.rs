@@ -21,7 +21,7 @@ pub fn run(args: BuildArgs) -> i32 {
         cache_dir: crate::write::index::default_cache_dir(),
     };
     match pipeline::build(&opts) {
-        Ok((report, _)) => {
+        Ok(report) => {
             super::print_diagnostics(&report.diagnostics);
             let warnings = report.diagnostics.len();
             eprintln!(

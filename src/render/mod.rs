@@ -97,7 +97,12 @@ impl Renderer {
 
     /// Renders one output, recording what it read.
     pub fn render(&self, out: &Output) -> Rendered {
-        let (result, deps) = deps::recording(|| self.render_job(out));
+        // Only serve rebuilds from what each output read: a build does not pay for recording.
+        let (result, deps) = if self.opts.serve {
+            deps::recording(|| self.render_job(out))
+        } else {
+            (self.render_job(out), Vec::new())
+        };
         let minify = self.site.config.minify && out.path.ends_with(".html");
         Rendered { result, deps, minify }
     }

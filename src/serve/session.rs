@@ -101,10 +101,11 @@ impl Session {
     /// Which outputs to render, and which paths vanished.
     fn changes<'p>(&self, plan: &'p Plan, versions: &[u64]) -> (Vec<&'p Output>, Vec<String>) {
         let same_generated = self.generated.as_ref().is_some_and(|g| Arc::ptr_eq(g, &plan.generated));
+        let own_now: FxHashMap<&str, &'p Output> = plan.own.iter().map(|o| (o.path.as_str(), o)).collect();
         let lookup = |path: &str| -> Option<&'p Output> {
-            plan.own
-                .iter()
-                .find(|o| o.path == path)
+            own_now
+                .get(path)
+                .copied()
                 .or_else(|| plan.generated.by_path.get(path).map(|&i| &plan.generated.outputs[i]))
         };
         let mut todo: FxHashSet<&'p str> = FxHashSet::default();
@@ -131,11 +132,10 @@ impl Session {
             todo.insert(&o.path);
         }
         // Vanished outputs.
-        let own_now: FxHashSet<&str> = plan.own.iter().map(|o| o.path.as_str()).collect();
         let mut removed: Vec<String> = self
             .own
             .iter()
-            .filter(|p| !own_now.contains(p.as_str()) && !plan.generated.by_path.contains_key(*p))
+            .filter(|p| !own_now.contains_key(p.as_str()) && !plan.generated.by_path.contains_key(*p))
             .cloned()
             .collect();
         if let (false, Some(old)) = (same_generated, &self.generated) {
@@ -143,7 +143,8 @@ impl Session {
                 old.outputs
                     .iter()
                     .filter(|o| {
-                        !plan.generated.by_path.contains_key(&o.path) && !own_now.contains(o.path.as_str())
+                        !plan.generated.by_path.contains_key(&o.path)
+                            && !own_now.contains_key(o.path.as_str())
                     })
                     .map(|o| o.path.clone()),
             );
