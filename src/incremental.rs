@@ -12,9 +12,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::deps::Dep;
+use crate::family::{Families, VersionCx};
+use crate::load::templates::TemplateSet;
 use crate::model::{Page, Site};
-use crate::render::assets::Assets;
-use crate::render::templates::TemplateSet;
+use crate::plan::Plan;
 
 fn h<T: Hash + ?Sized>(t: &T) -> u64 {
     let mut s = std::collections::hash_map::DefaultHasher::new();
@@ -57,8 +58,12 @@ pub struct Inputs<'a> {
     pub site: &'a Site,
     /// Templates.
     pub templates: &'a TemplateSet,
-    /// Static files.
-    pub assets: &'a Assets,
+    /// Every output, with the families' states.
+    pub plan: &'a Plan,
+    /// The families, which version their own inputs.
+    pub families: &'a Families,
+    /// The content key of a written output (second-wave dependencies).
+    pub output_key: &'a (dyn Fn(&str) -> Option<u64> + Sync),
 }
 
 /// The fingerprint of an output from the versions of its inputs.
@@ -73,9 +78,7 @@ pub fn fingerprint(ids: &[u32], versions: &[u64]) -> u64 {
 /// The version of every dependency, by id.
 pub fn versions(inputs: &Inputs<'_>, deps: &[Dep]) -> Vec<u64> {
     let tv = inputs.templates.versions();
-    // The map is projected again exactly when this stamp moves (see `plan::generated_key`).
-    let map_version = h(&crate::cache::stamp(&inputs.site.config.root.join(crate::plan::MAP_FILE)));
-    deps.par_iter().map(|d| version(inputs, &tv, map_version, d)).collect()
+    deps.par_iter().map(|d| version(inputs, &tv, d)).collect()
 }
 
 fn page_version(site: &Site, p: &Page) -> u64 {
@@ -107,23 +110,12 @@ fn meta_version(p: &Page) -> u64 {
     ))
 }
 
-fn version(inputs: &Inputs<'_>, tv: &HashMap<Arc<str>, u64>, map_version: u64, dep: &Dep) -> u64 {
+fn version(inputs: &Inputs<'_>, tv: &HashMap<Arc<str>, u64>, dep: &Dep) -> u64 {
     let site = inputs.site;
-    let communes = site.communes.as_deref();
     match dep {
         Dep::Config => h(&*site.config),
         Dep::Template(n) => tv.get(n).copied().unwrap_or(0),
         Dep::I18n(l) => site.i18n.version(*l),
-        Dep::Asset(name) => {
-            let url = inputs.assets.url(name);
-            let v = inputs
-                .assets
-                .list
-                .iter()
-                .find(|a| Some(format!("/{}", a.out).as_str()) == url || *a.out == **name)
-                .map(|a| a.version);
-            h(&(url, v))
-        }
         Dep::Page(l, rel) => site.find(*l, rel).map(|p| page_version(site, p)).unwrap_or(0),
         Dep::Meta(l, rel) => site.find(*l, rel).map(meta_version).unwrap_or(0),
         Dep::Children(l, rel) => site
@@ -173,69 +165,14 @@ fn version(inputs: &Inputs<'_>, tv: &HashMap<Arc<str>, u64>, map_version: u64, d
                 .map(|p| (p.lang, &*p.rel, p.url.as_str(), p.fallback_of.is_some(), p.date.map(|d| d.ymd())))
                 .collect();
             let recorded: Vec<usize> =
-                communes.map(|c| c.records.keys().copied().collect()).unwrap_or_default();
-            h(&(pages, communes_version(site), recorded))
+                site.communes.as_ref().map(|c| c.records.keys().copied().collect()).unwrap_or_default();
+            h(&(pages, crate::model::communes::CensusDep::Communes.version(site), recorded))
         }
-        Dep::Data(name) => match &**name {
-            "communes" => communes_version(site),
-            "map" => map_version,
-            _ => 0,
-        },
-        Dep::Record(code) => communes
-            .and_then(|c| c.by_code.get(&**code).and_then(|i| c.records.get(i).map(|r| (i, r))))
-            .map(|(i, r)| {
-                h(&(
-                    serde_json::to_string(r).unwrap_or_default(),
-                    communes.and_then(|c| c.record_paths.get(i)),
-                ))
-            })
-            .unwrap_or(0),
-        Dep::Records => communes
-            .map(|c| {
-                h(&c.records
-                    .iter()
-                    .map(|(i, r)| (i, serde_json::to_string(r).unwrap_or_default()))
-                    .collect::<Vec<_>>())
-            })
-            .unwrap_or(0),
-        Dep::LocalGroups(dep) => communes
-            .and_then(|c| c.departements.iter().position(|d| *d.code == **dep).map(|d| (c, d)))
-            .map(|(c, d)| {
-                let groups: Vec<(usize, String, bool)> = c.groups[d]
-                    .iter()
-                    .map(|&i| {
-                        let r = &c.records[&i];
-                        let uncertain = r.uncertain.contains(&crate::load::records::Field::LocalGroup);
-                        (i, serde_json::to_string(&r.local_group).unwrap_or_default(), uncertain)
-                    })
-                    .collect();
-                h(&groups)
-            })
-            .unwrap_or(0),
-        Dep::DepRecords(dep) => communes
-            .and_then(|c| c.departements.iter().position(|d| *d.code == **dep).map(|d| (c, d)))
-            .map(|(c, d)| {
-                let recs: Vec<(usize, &str)> = c.by_departement[d]
-                    .iter()
-                    .filter_map(|i| c.records.get(i).map(|r| (*i, r.status.id())))
-                    .collect();
-                h(&recs)
-            })
-            .unwrap_or(0),
-    }
-}
-
-fn communes_version(site: &Site) -> u64 {
-    match (&site.communes, &site.commune_urls) {
-        (Some(c), Some(u)) => h(&(
-            c.version,
-            &u.base,
-            &u.departements,
-            &u.regions,
-            &u.stats,
-            &u.map,
-            site.config.scopes.commune_pages,
-        )),
-        _ => 0,
+        Dep::Census(d) => d.version(site),
+        Dep::Family(f, input) => {
+            let cx = VersionCx { site, templates: inputs.templates };
+            inputs.families.version(&cx, inputs.plan, *f, input)
+        }
+        Dep::Output(path) => (inputs.output_key)(path).unwrap_or(0),
     }
 }

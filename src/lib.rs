@@ -1,9 +1,9 @@
 //! kitgen: the static-site generator of the campaign against algorithmic video surveillance.
 //!
 //! One command turns a site tree (Markdown chapters, commune data, interface strings and a Tera
-//! theme) into a multilingual static website with a page per commune; posters and printable
-//! kits are planned as further outputs of the same records. The pipeline is
-//! `load → model → plan → render → write`; see `docs/architecture.md`.
+//! theme) into a multilingual static website with a page per commune. The pipeline is
+//! `load → model → plan → render → write`; each kind of output is a family (`family`). See
+//! `docs/architecture.md`.
 
 pub mod cache;
 pub mod cli;
@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod config;
 pub mod deps;
 pub mod diag;
+pub mod family;
 pub mod i18n;
 pub mod incremental;
 pub mod load;

@@ -2,31 +2,36 @@
 //!
 //! A library function the CLI, `kitgen serve` and the tests call alike. Every stage collects
 //! diagnostics; the build stops before writing anything if one is an error (or a warning with
-//! `--strict`), so a failed build never touches the previous output.
+//! `--strict`), so a failed build never touches the previous output. Outputs go to a
+//! [`Sink`]: the output folder for `kitgen build`, memory for tests and checks.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::cache::{FileCache, Memo, Stamp};
 use crate::config::{Config, Overrides};
-use crate::deps::Dep;
+use crate::deps::{self, Dep};
 use crate::diag::{self, Diagnostic, Severity};
+use crate::family::{Cx, Families, Inputs, Outputs};
 use crate::i18n::I18n;
 use crate::load;
-use crate::load::content::SourcePage;
-use crate::load::records::RecordFile;
+use crate::load::outlines::Outlines;
+use crate::load::statics::StaticFile;
 use crate::model::communes::{CommuneBase, CommuneData};
+use crate::model::record::RecordFile;
+use crate::model::source::SourcePage;
 use crate::model::{self, Site};
-use crate::plan::{self, Generated, Output, Plan};
-use crate::render::assets::Assets;
-use crate::render::templates::TemplateSet;
-use crate::render::{RenderOptions, Rendered, Renderer};
+use crate::plan::{FamilyId, FamilyPlan, OutputRef, Plan, Wave};
+use crate::render::RenderOptions;
+use crate::render::html;
+use crate::render::tera::Engine;
 use crate::write::index::{Key, OutputIndex};
-use crate::write::{self, Removal, Writer};
+use crate::write::{self, MemorySink, Removal, Sink, Writer};
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -39,8 +44,9 @@ pub struct BuildOptions {
     pub overrides: Overrides,
     /// Warnings fail the build.
     pub strict: bool,
-    /// Serve mode.
-    pub serve: bool,
+    /// How outputs are rendered. Its `minify` allows minification; the configuration (and
+    /// `--no-minify`) decides.
+    pub render: RenderOptions,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
     /// Where the output index is kept (see [`crate::write::index`]); `None` keeps nothing.
@@ -94,16 +100,16 @@ impl BuildError {
     }
 }
 
-/// The loaded, resolved site with its templates and assets, ready to render.
+/// The loaded, resolved site with its planned outputs, ready to render.
 pub struct Prepared {
     /// The site.
     pub site: Arc<Site>,
-    /// Templates.
-    pub templates: Arc<TemplateSet>,
-    /// Static files.
-    pub assets: Arc<Assets>,
+    /// What the families planned from.
+    pub inputs: Arc<Inputs>,
     /// Every output.
     pub plan: Plan,
+    /// How outputs are rendered (minification as the configuration says).
+    pub render: RenderOptions,
     /// Warnings so far.
     pub diagnostics: Vec<Diagnostic>,
     /// Time per stage.
@@ -112,33 +118,37 @@ pub struct Prepared {
 
 /// Loads and resolves the site and plans its outputs. Problems are in `diagnostics`: the
 /// caller decides when to stop, so template errors can be reported with content errors.
-pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
-    prepare_with(opts, None)
+pub fn prepare(opts: &BuildOptions, families: &Families) -> Result<Prepared, BuildError> {
+    prepare_with(opts, families, None)
 }
 
 /// [`prepare`], reusing what `cache` holds from a previous build (serve).
-pub fn prepare_with(opts: &BuildOptions, cache: Option<&Cache>) -> Result<Prepared, BuildError> {
+pub fn prepare_with(
+    opts: &BuildOptions,
+    families: &Families,
+    cache: Option<&Cache>,
+) -> Result<Prepared, BuildError> {
     let mut timings = Vec::new();
     let t = Instant::now();
     let config = Arc::new(Config::load(&opts.root, &opts.overrides).map_err(BuildError::Config)?);
+    let render = RenderOptions { minify: opts.render.minify && config.minify, ..opts.render };
 
     let mut diags = Vec::new();
-    let (((sources, i18n), d1), ((templates, assets), d2)) = rayon::join(
+    let (((sources, i18n), d1), ((templates, (statics, communes)), d2)) = rayon::join(
         || {
             let mut d1 = Vec::new();
             let sources = load::content::load(&config, &mut d1, cache.map(|c| &c.content));
-            let i18n = I18n::load(&config, &mut d1);
+            let i18n = I18n::new(&config, &load::i18n::load(&config, &mut d1), &mut d1);
             ((sources, i18n), d1)
         },
         || {
             let mut d2 = Vec::new();
-            let templates = TemplateSet::load(&config, &mut d2);
-            let assets = Assets::load(&config, &mut d2, !opts.serve);
+            let templates = load::templates::TemplateSet::load(&config, &mut d2);
+            let statics = load::statics::load(&config, &mut d2, cache.map(|c| &c.statics));
             let communes = load_communes(&config, &mut d2, cache);
-            ((templates, (assets, communes)), d2)
+            ((templates, (statics, communes)), d2)
         },
     );
-    let (assets, communes) = assets;
     diags.extend(d1);
     diags.extend(d2);
     timings.push(("load", t.elapsed().as_secs_f64()));
@@ -147,68 +157,108 @@ pub fn prepare_with(opts: &BuildOptions, cache: Option<&Cache>) -> Result<Prepar
     let mut built =
         model::build(config.clone(), Arc::new(i18n), &sources, cache.map(|c| &c.markdown), &mut diags);
     drop(sources);
-    if let Some((base, records)) = communes {
+    let mut outlines = None;
+    if let Some((base, records, o)) = communes {
         let data = CommuneData::build(base, records, &mut diags);
         model::attach_communes(&mut built.site, data, &mut diags);
+        diags.extend(o.diagnostics.iter().cloned());
+        outlines = Some(o);
     }
     timings.push(("model", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let plan = plan::plan(&built.site, &assets, &templates, &mut diags, cache.map(|c| &c.plan));
+    let site = Arc::new(built.site);
+    let inputs = Arc::new(Inputs {
+        site: site.clone(),
+        templates: Arc::new(templates),
+        statics: Arc::new(statics),
+        outlines,
+    });
+    let reuse = |id: FamilyId, key: u64, plan: &dyn Fn() -> FamilyPlan| match cache {
+        Some(c) => {
+            let mut plans = c.plans.lock().unwrap_or_else(|e| e.into_inner());
+            match plans.get(&id) {
+                Some((k, p)) if *k == key => p.clone(),
+                _ => {
+                    let p = Arc::new(plan());
+                    plans.insert(id, (key, p.clone()));
+                    p
+                }
+            }
+        }
+        None => Arc::new(plan()),
+    };
+    let plan = families.plan(&inputs, &render, &reuse);
+    for f in &plan.families {
+        diags.extend(f.diagnostics.iter().cloned());
+    }
+    for (a, b) in plan.collisions() {
+        diags.push(
+            Diagnostic::error(
+                "K213",
+                format!(
+                    "two outputs are written to {}: {} and {}",
+                    plan.path(b),
+                    families.describe(&site, &plan, a),
+                    families.describe(&site, &plan, b)
+                ),
+            )
+            .hint("rename the static file or change the page's slug"),
+        );
+    }
     timings.push(("plan", t.elapsed().as_secs_f64()));
 
-    Ok(Prepared {
-        site: Arc::new(built.site),
-        templates: Arc::new(templates),
-        assets: Arc::new(assets),
-        plan,
-        diagnostics: diags,
-        timings,
-    })
+    Ok(Prepared { site, inputs, plan, render, diagnostics: diags, timings })
 }
 
-/// The reference indexes and records, when the site has `data/communes-fr.json` (or `.csv`).
+/// The reference indexes, records and map outlines, when the site has `data/communes-fr.json`
+/// (or `.csv`).
 fn load_communes(
     config: &Config,
     diags: &mut Vec<Diagnostic>,
     cache: Option<&Cache>,
-) -> Option<(Arc<CommuneBase>, Vec<RecordFile>)> {
+) -> Option<(Arc<CommuneBase>, Vec<RecordFile>, Arc<Outlines>)> {
     let paths = load::communes::Paths::find(&config.root)?;
     let codes: Vec<String> = config.languages.iter().map(|l| l.code.clone()).collect();
     let stamps: Vec<_> = [&paths.communes, &paths.departements, &paths.regions]
         .iter()
         .map(|p| crate::cache::stamp(p))
         .collect();
-    let (base, records) = rayon::join(
+    let ((base, records), outlines) = rayon::join(
         || {
-            let mut d = Vec::new();
-            let load = |d: &mut Vec<Diagnostic>| {
-                Arc::new(CommuneBase::new(load::communes::load(&config.root, &paths, d)))
-            };
-            let base = match cache {
-                // Only a reference list without errors is kept: errors must be reported again.
-                Some(c) => {
-                    let mut errors = Vec::new();
-                    let base = c.communes.get_or(stamps, || load(&mut errors));
-                    if !errors.is_empty() {
-                        c.communes.clear();
-                    }
-                    d.extend(errors);
-                    base
-                }
-                None => load(&mut d),
-            };
-            (base, d)
+            rayon::join(
+                || {
+                    let mut d = Vec::new();
+                    let load = |d: &mut Vec<Diagnostic>| {
+                        Arc::new(CommuneBase::new(load::communes::load(&config.root, &paths, d)))
+                    };
+                    let base = match cache {
+                        // Only a reference list without errors is kept: errors must be reported again.
+                        Some(c) => {
+                            let mut errors = Vec::new();
+                            let base = c.communes.get_or(stamps, || load(&mut errors));
+                            if !errors.is_empty() {
+                                c.communes.clear();
+                            }
+                            d.extend(errors);
+                            base
+                        }
+                        None => load(&mut d),
+                    };
+                    (base, d)
+                },
+                || {
+                    let mut d = Vec::new();
+                    let dir = config.root.join("data/records");
+                    (load::records::load(&config.root, &dir, &codes, &mut d, cache.map(|c| &c.records)), d)
+                },
+            )
         },
-        || {
-            let mut d = Vec::new();
-            let dir = config.root.join("data/records");
-            (load::records::load(&config.root, &dir, &codes, &mut d, cache.map(|c| &c.records)), d)
-        },
+        || load::outlines::load(&config.root, cache.map(|c| &c.outlines)),
     );
     diags.extend(base.1);
     diags.extend(records.1);
-    Some((base.0, records.0))
+    Some((base.0, records.0, outlines))
 }
 
 pub(crate) fn fail_on(diags: &mut Vec<Diagnostic>, strict: bool) -> Result<(), BuildError> {
@@ -221,21 +271,31 @@ pub(crate) fn fail_on(diags: &mut Vec<Diagnostic>, strict: bool) -> Result<(), B
     Ok(())
 }
 
+/// The template engine for a prepared site, with every family's template functions.
+pub fn engine(prepared: &Prepared, families: &Families, diags: &mut Vec<Diagnostic>) -> Engine {
+    Engine::new(
+        prepared.site.clone(),
+        prepared.inputs.templates.clone(),
+        &|t| families.template_functions(&prepared.plan, t),
+        prepared.render.live_reload,
+        diags,
+    )
+}
+
 /// Builds the site into the output folder.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let prepared = prepare(opts)?;
-    let Prepared { site, templates, assets, plan, mut diagnostics, mut timings } = prepared;
+    build_with(opts, &Families::standard())
+}
 
+/// [`build`] with another set of families.
+pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildReport, BuildError> {
+    let prepared = prepare(opts, families)?;
     let t = Instant::now();
-    let renderer = Renderer::new(
-        site.clone(),
-        templates,
-        assets,
-        &plan,
-        RenderOptions { serve: opts.serve },
-        &mut diagnostics,
-    );
-    fail_on(&mut diagnostics, opts.strict)?;
+    let mut diagnostics = std::mem::take(&mut Vec::new());
+    let engine = engine(&prepared, families, &mut diagnostics);
+    let Prepared { site, plan, render, diagnostics: mut diags, mut timings, .. } = prepared;
+    diags.append(&mut diagnostics);
+    fail_on(&mut diags, opts.strict)?;
     timings.push(("templates", t.elapsed().as_secs_f64()));
     write::check_output_dir(&opts.root, &opts.output)?;
 
@@ -243,84 +303,196 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let writer = Writer::open(&opts.output, OutputIndex::load(&opts.output, opts.cache_dir.as_deref()))
         .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
     let bar = progress_bar(opts.progress, plan.len() as u64);
-    let all: Vec<&Output> = plan.outputs().collect();
-    let (_, errors, io_error) = render_all(&renderer, &all, &writer, &bar);
+    let cx = Cx {
+        site: &site,
+        engine: &engine,
+        plan: &plan,
+        families,
+        opts: &render,
+        outputs: &SinkOutputs(&writer),
+    };
+    let rendered = render_waves(&cx, &writer, &bar);
     bar.finish_and_clear();
     timings.push(("render", t.elapsed().as_secs_f64()));
-    if let Some(msg) = io_error {
+    if let Some(msg) = rendered.io_error {
         let _ = writer.abort();
         return Err(BuildError::Io(msg));
     }
-    diagnostics.extend(errors);
-    if let Err(e) = fail_on(&mut diagnostics, opts.strict) {
+    diags.extend(rendered.errors);
+    if let Err(e) = fail_on(&mut diags, opts.strict) {
         let _ = writer.abort();
         return Err(e);
     }
 
     let t = Instant::now();
-    let produced: HashSet<&str> = plan.outputs().map(|o| o.path.as_str()).collect();
+    let produced: HashSet<&str> = plan.outputs().map(|(_, p)| p).collect();
     let (stats, index) = writer
         .commit(Removal::Scan(&produced))
         .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
     index.save();
     timings.push(("write", t.elapsed().as_secs_f64()));
 
-    let report = BuildReport {
-        diagnostics,
-        pages: plan.outputs().filter(|o| o.path.ends_with(".html")).count(),
+    Ok(BuildReport {
+        diagnostics: diags,
+        pages: plan.outputs().filter(|(_, p)| p.ends_with(".html")).count(),
         files: stats.files,
         bytes: stats.bytes,
         written: stats.written,
         removed: stats.removed,
         timings,
-    };
-    Ok(report)
+    })
 }
 
-/// Renders outputs in parallel and hands them to the writer, skipping the final
-/// minification of outputs the writer already has. Returns what each output read, the errors,
-/// and the first I/O error (which must abort the build).
+/// Builds the site in memory: nothing is written. Returns the report and every output.
+pub fn build_in_memory(
+    opts: &BuildOptions,
+    families: &Families,
+) -> Result<(BuildReport, MemorySink), BuildError> {
+    let prepared = prepare(opts, families)?;
+    let t = Instant::now();
+    let mut diagnostics = Vec::new();
+    let engine = engine(&prepared, families, &mut diagnostics);
+    let Prepared { site, plan, render, diagnostics: mut diags, mut timings, .. } = prepared;
+    diags.append(&mut diagnostics);
+    fail_on(&mut diags, opts.strict)?;
+    timings.push(("templates", t.elapsed().as_secs_f64()));
+    let t = Instant::now();
+    let sink = MemorySink::new();
+    let cx = Cx {
+        site: &site,
+        engine: &engine,
+        plan: &plan,
+        families,
+        opts: &render,
+        outputs: &SinkOutputs(&sink),
+    };
+    let rendered = render_waves(&cx, &sink, &indicatif::ProgressBar::hidden());
+    timings.push(("render", t.elapsed().as_secs_f64()));
+    if let Some(msg) = rendered.io_error {
+        return Err(BuildError::Io(msg));
+    }
+    diags.extend(rendered.errors);
+    fail_on(&mut diags, opts.strict)?;
+    let report = BuildReport {
+        diagnostics: diags,
+        pages: plan.outputs().filter(|(_, p)| p.ends_with(".html")).count(),
+        files: sink.len(),
+        bytes: 0,
+        written: sink.len(),
+        removed: 0,
+        timings,
+    };
+    Ok((report, sink))
+}
+
+/// The first-wave outputs a second-wave family reads, from the sink.
+pub struct SinkOutputs<'a>(pub &'a dyn Sink);
+
+impl Outputs for SinkOutputs<'_> {
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.0.read(path)
+    }
+}
+
+/// What rendering some outputs gave.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// What each output read (serve), in the order of the outputs.
+    pub deps: Vec<Vec<Dep>>,
+    /// Errors, one per distinct problem.
+    pub errors: Vec<Diagnostic>,
+    /// The first I/O error, which must abort the build.
+    pub io_error: Option<String>,
+}
+
+impl Rendered {
+    fn extend(&mut self, other: Rendered) {
+        self.deps.extend(other.deps);
+        self.errors.extend(other.errors);
+        if self.io_error.is_none() {
+            self.io_error = other.io_error;
+        }
+    }
+}
+
+/// Renders every output: the first wave, then (from its outputs) the second.
+fn render_waves(cx: &Cx<'_>, sink: &dyn Sink, bar: &indicatif::ProgressBar) -> Rendered {
+    let mut all = Rendered::default();
+    for wave in [Wave::First, Wave::Second] {
+        let outputs: Vec<OutputRef> = cx.plan.wave(wave).map(|(o, _)| o).collect();
+        if outputs.is_empty() {
+            continue;
+        }
+        all.extend(render_all(cx, &outputs, sink, bar));
+        if all.io_error.is_some() {
+            break;
+        }
+    }
+    all.errors = collapse_repeats(std::mem::take(&mut all.errors));
+    all
+}
+
+/// Renders outputs in parallel and hands them to the sink, skipping the final minification of
+/// outputs the sink already has.
 pub fn render_all(
-    renderer: &Renderer,
-    outputs: &[&Output],
-    writer: &Writer,
+    cx: &Cx<'_>,
+    outputs: &[OutputRef],
+    sink: &dyn Sink,
     bar: &indicatif::ProgressBar,
-) -> (Vec<Vec<Dep>>, Vec<Diagnostic>, Option<String>) {
-    let results: Vec<(Vec<Dep>, Result<(), Diagnostic>)> = outputs
+) -> Rendered {
+    let base_url = &cx.site.config.base_url;
+    let results: Vec<(Vec<Dep>, Result<(), Failure>)> = outputs
         .par_iter()
-        .map(|out| {
-            let r = renderer.render(out);
+        .map(|&out| {
+            let path = cx.plan.path(out);
+            // Only serve rebuilds from what each output read: a build does not pay for recording.
+            let (artifact, deps) = if cx.opts.record_deps {
+                deps::recording(|| cx.families.render(cx, out))
+            } else {
+                (cx.families.render(cx, out), Vec::new())
+            };
             bar.inc(1);
-            let res = match r.result {
-                Ok(bytes) => {
-                    let key = Key::of(&bytes, r.minify);
-                    if writer.is_fresh(&out.path, &key) {
+            let res = match artifact {
+                Ok(a) => {
+                    let finished = html::finish(a, path, cx.opts, base_url);
+                    let key = Key::of(&finished.bytes, finished.minify);
+                    if sink.is_fresh(path, &key) {
                         Ok(())
                     } else {
-                        writer.put(&out.path, &Rendered::finish(bytes, r.minify), Some(key)).map_err(|e| {
-                            Diagnostic::error("K701", format!("cannot write {}: {e}", out.path))
-                                .hint("check free space and permissions of the output folder")
+                        sink.put(path, &html::minified(finished), Some(key)).map_err(|e| {
+                            Failure::Io(
+                                Diagnostic::error("K701", format!("cannot write {path}: {e}"))
+                                    .hint("check free space and permissions of the output folder"),
+                            )
                         })
                     }
                 }
-                Err(d) => Err(d),
+                Err(d) => Err(Failure::Input(d)),
             };
-            (r.deps, res)
+            (deps, res)
         })
         .collect();
-    let mut deps = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    let mut io_error = None;
+    let mut rendered = Rendered { deps: Vec::with_capacity(results.len()), ..Rendered::default() };
     for (d, r) in results {
-        deps.push(d);
-        if let Err(e) = r {
-            if e.code == "K701" {
-                io_error.get_or_insert(e.message.clone());
+        rendered.deps.push(d);
+        match r {
+            Ok(()) => {}
+            Err(Failure::Io(e)) => {
+                rendered.io_error.get_or_insert(e.message.clone());
+                rendered.errors.push(e);
             }
-            errors.push(e);
+            Err(Failure::Input(e)) => rendered.errors.push(e),
         }
     }
-    (deps, collapse_repeats(errors), io_error)
+    rendered
+}
+
+/// Why an output was not produced.
+enum Failure {
+    /// A problem in the inputs.
+    Input(Diagnostic),
+    /// Writing failed: the build stops.
+    Io(Diagnostic),
 }
 
 /// One template error repeated on 70,000 pages is one diagnostic with a count.
@@ -369,12 +541,16 @@ pub struct Cache {
     pub content: FileCache<Arc<SourcePage>>,
     /// Campaign records.
     pub records: FileCache<RecordFile>,
+    /// Static files.
+    pub statics: FileCache<StaticFile>,
     /// The commune reference indexes, by the stamps of the reference files.
     pub communes: Memo<Vec<Option<Stamp>>, Arc<CommuneBase>>,
+    /// The map's outlines, by the stamp of their file.
+    pub outlines: Memo<Option<Stamp>, Arc<Outlines>>,
     /// Rendered Markdown.
     pub markdown: model::MdCache,
-    /// Outputs generated from the commune data.
-    pub plan: Memo<u64, Arc<Generated>>,
+    /// The plans of families that give a plan key, with that key.
+    pub plans: Mutex<FxHashMap<FamilyId, (u64, Arc<FamilyPlan>)>>,
 }
 
 impl Cache {
@@ -382,6 +558,7 @@ impl Cache {
     pub fn invalidate(&self, changed: &HashSet<PathBuf>) {
         self.content.forget(changed);
         self.records.forget(changed);
+        self.statics.forget(changed);
     }
 }
 

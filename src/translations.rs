@@ -12,8 +12,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::load::content::version_of;
 use crate::load::frontmatter;
+use crate::model::source::version_of;
 use crate::model::{Page, Site};
 
 /// A page to translate.

@@ -16,7 +16,7 @@ pub fn run(args: BuildArgs) -> i32 {
         output,
         overrides: Overrides { base_url: args.base_url, drafts: args.site.drafts, no_minify: args.no_minify },
         strict: args.strict,
-        serve: false,
+        render: crate::render::RenderOptions::build(true),
         progress: true,
         cache_dir: crate::write::index::default_cache_dir(),
     };

@@ -26,7 +26,7 @@ pub fn run(args: ServeArgs) -> i32 {
         // Readable HTML and faster rebuilds; `--minify` shows exactly what `build` writes.
         overrides: Overrides { drafts: args.site.drafts, no_minify: !args.minify, ..Overrides::default() },
         strict: false,
-        serve: true,
+        render: crate::render::RenderOptions::serve(true),
         progress: true,
         cache_dir,
     };

@@ -14,11 +14,11 @@ pub fn run(args: TranslationsArgs) -> i32 {
         output: args.site.root.join("public"),
         overrides: Overrides { drafts: args.site.drafts, ..Overrides::default() },
         strict: false,
-        serve: false,
+        render: crate::render::RenderOptions::build(true),
         progress: false,
         cache_dir: None,
     };
-    let prepared = match pipeline::prepare(&opts) {
+    let prepared = match pipeline::prepare(&opts, &crate::family::Families::standard()) {
         Ok(p) => p,
         Err(e) => {
             if let BuildError::Config(d) | BuildError::Input(d) = &e {

@@ -63,21 +63,38 @@ impl std::fmt::Display for Missing {
     }
 }
 
+/// An interface-strings file as read: its path from the site root and its text (`None` when
+/// it could not be read; the reader reported why).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path from the site root.
+    pub path: PathBuf,
+    /// Text.
+    pub text: Option<String>,
+}
+
+/// What `load` read for the interface strings.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Per configured language: the theme's file, then the site's, when they exist.
+    pub langs: Vec<Vec<SourceFile>>,
+    /// Names of the files in the site's `i18n/` folder, sorted.
+    pub site_files: Vec<String>,
+}
+
 impl I18n {
-    /// Loads the theme's and the site's files for every configured language.
-    pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> I18n {
+    /// Parses the theme's and the site's files for every configured language.
+    pub fn new(config: &Config, sources: &Sources, diags: &mut Vec<Diagnostic>) -> I18n {
         let mut langs = Vec::new();
-        for lang in &config.languages {
+        for (l, lang) in config.languages.iter().enumerate() {
             let mut entries = HashMap::new();
             let mut origin = HashMap::new();
             let mut files = Vec::new();
-            for dir in [config.theme_dir().join("i18n"), config.root.join("i18n")] {
-                let path = dir.join(format!("{}.yaml", lang.code));
-                if !path.is_file() {
-                    continue;
+            for file in sources.langs.get(l).into_iter().flatten() {
+                files.push(file.path.clone());
+                if let Some(text) = &file.text {
+                    parse_file(&file.path, text, lang.typography, &mut entries, &mut origin, diags);
                 }
-                files.push(crate::diag::rel_to(&config.root, &path));
-                load_file(config, &path, lang.typography, &mut entries, &mut origin, diags);
             }
             langs.push(Strings {
                 entries,
@@ -92,36 +109,29 @@ impl I18n {
             codes: config.languages.iter().map(|l| l.code.clone()).collect(),
             default: config.default_language,
         };
-        i18n.check(config, diags);
+        i18n.check(&sources.site_files, diags);
         for i in 0..i18n.langs.len() {
             i18n.langs[i].formats = i18n.build_formats(i);
         }
         i18n
     }
 
-    fn check(&self, config: &Config, diags: &mut Vec<Diagnostic>) {
-        // i18n files for languages that are not configured
-        for dir in [config.theme_dir().join("i18n"), config.root.join("i18n")] {
-            if dir.starts_with(config.theme_dir()) {
-                continue; // a theme may ship more languages than the site uses
-            }
-            let mut names: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().collect();
-            names.sort_by_key(|e| e.file_name());
-            for e in names {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if let Some(code) = name.strip_suffix(".yaml") {
-                    if !self.codes.iter().any(|c| c == code) {
-                        diags.push(
-                            Diagnostic::warning(
-                                "K604",
-                                format!("i18n/{name} is for `{code}`, which is not a configured language"),
-                            )
-                            .at(format!("i18n/{name}"))
-                            .hint(format!(
-                                "add `- code: {code}` to `languages` in kitgen.yaml, or remove the file"
-                            )),
-                        );
-                    }
+    fn check(&self, site_files: &[String], diags: &mut Vec<Diagnostic>) {
+        // i18n files of the site for languages that are not configured (a theme may ship more
+        // languages than the site uses)
+        for name in site_files {
+            if let Some(code) = name.strip_suffix(".yaml") {
+                if !self.codes.iter().any(|c| c == code) {
+                    diags.push(
+                        Diagnostic::warning(
+                            "K604",
+                            format!("i18n/{name} is for `{code}`, which is not a configured language"),
+                        )
+                        .at(format!("i18n/{name}"))
+                        .hint(format!(
+                            "add `- code: {code}` to `languages` in kitgen.yaml, or remove the file"
+                        )),
+                    );
                 }
             }
         }
@@ -343,27 +353,20 @@ fn preview(keys: &[String]) -> String {
     s.join(", ")
 }
 
-fn load_file(
-    config: &Config,
-    path: &Path,
+fn parse_file(
+    display: &Path,
+    text: &str,
     typo: Typography,
     entries: &mut HashMap<String, Entry>,
     origin: &mut HashMap<String, (PathBuf, usize)>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let display = crate::diag::rel_to(&config.root, path);
-    let text = match crate::load::read_text(&config.root, path, crate::load::MAX_TEXT_FILE) {
-        Ok(t) => t,
-        Err(d) => {
-            diags.push(d);
-            return;
-        }
-    };
-    let value: serde_json::Value = match crate::yaml::parse(&text) {
+    let display = display.to_path_buf();
+    let value: serde_json::Value = match crate::yaml::parse(text) {
         Ok(v) => v,
         Err(e) => {
             let mut d =
-                Diagnostic::error("K601", e.message).at(&display).located(&text, e.line, e.col, e.width);
+                Diagnostic::error("K601", e.message).at(&display).located(text, e.line, e.col, e.width);
             d.notes = e.notes;
             if let Some(h) = e.hint {
                 d = d.hint(h);
@@ -386,7 +389,7 @@ fn load_file(
         }
     }
     for (key, value) in flat {
-        let line = key_line(&text, &key);
+        let line = key_line(text, &key);
         let fix = |s: &str| match typo {
             Typography::Fr => typography::french(s, &mut None),
             Typography::None => s.to_string(),
@@ -399,7 +402,7 @@ fn load_file(
                 diags.push(
                     Diagnostic::error("K601", format!("`{key}`: {what}"))
                         .at(&display)
-                        .located(&text, line, 1, key.rsplit('.').next().unwrap_or(&key).len())
+                        .located(text, line, 1, key.rsplit('.').next().unwrap_or(&key).len())
                         .hint(
                             "write a string, a list of strings, or a map of plural forms (one:, other:, …)",
                         ),

@@ -1,17 +1,33 @@
 use super::*;
 use crate::config::{Config, Overrides};
 
-fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Config) {
+/// A configuration with three languages, and the interface-strings files `files` (paths from
+/// the site root, as `load` reads them).
+fn site(files: &[(&str, &str)]) -> ((tempfile::TempDir, Sources), Config) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("themes/default/templates")).unwrap();
-    for (p, c) in files {
-        let path = dir.path().join(p);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, c).unwrap();
-    }
     let cfg = "title: T\nbase_url: https://example.org/\ndefault_language: fr\nlanguages:\n  - code: fr\n    name: Français\n    typography: fr\n  - code: en\n    name: English\n  - code: ar\n    name: العربية\n";
     let config = Config::parse(dir.path(), cfg, &Overrides::default()).unwrap();
-    (dir, config)
+    let file = |p: String| {
+        files
+            .iter()
+            .find(|(f, _)| *f == p)
+            .map(|(f, t)| SourceFile { path: f.into(), text: Some(t.to_string()) })
+    };
+    let sources = Sources {
+        langs: config
+            .languages
+            .iter()
+            .map(|l| {
+                [format!("themes/default/i18n/{}.yaml", l.code), format!("i18n/{}.yaml", l.code)]
+                    .into_iter()
+                    .filter_map(file)
+                    .collect()
+            })
+            .collect(),
+        site_files: files.iter().filter_map(|(f, _)| f.strip_prefix("i18n/")).map(String::from).collect(),
+    };
+    ((dir, sources), config)
 }
 
 const FR: &str = "nav:\n  home: Accueil\ncommunes:\n  count:\n    one: \"{n} commune\"\n    other: \"{n} communes\"\nnotice: \"Attention : {what} !\"\nnumber:\n  group: \"\u{202F}\"\n  decimal: \",\"\n";
@@ -19,9 +35,9 @@ const EN: &str = "nav:\n  home: Home\ncommunes:\n  count:\n    one: \"{n} munici
 
 #[test]
 fn plurals_follow_each_language() {
-    let (_d, config) = site(&[("i18n/fr.yaml", FR), ("i18n/en.yaml", EN)]);
+    let ((_d, sources), config) = site(&[("i18n/fr.yaml", FR), ("i18n/en.yaml", EN)]);
     let mut diags = Vec::new();
-    let i = I18n::load(&config, &mut diags);
+    let i = I18n::new(&config, &sources, &mut diags);
     assert_eq!(i.t(0, "communes.count", Some(0.0), &[]).unwrap(), "0 commune");
     assert_eq!(i.t(0, "communes.count", Some(1.0), &[]).unwrap(), "1 commune");
     assert_eq!(i.t(0, "communes.count", Some(35000.0), &[]).unwrap(), "35\u{202F}000 communes");
@@ -32,17 +48,17 @@ fn plurals_follow_each_language() {
 
 #[test]
 fn french_strings_get_typography_and_params() {
-    let (_d, config) = site(&[("i18n/fr.yaml", FR)]);
-    let i = I18n::load(&config, &mut Vec::new());
+    let ((_d, sources), config) = site(&[("i18n/fr.yaml", FR)]);
+    let i = I18n::new(&config, &sources, &mut Vec::new());
     let s = i.t(0, "notice", None, &[("what".into(), "VSA".into())]).unwrap();
     assert_eq!(s, "Attention\u{A0}: VSA\u{202F}!");
 }
 
 #[test]
 fn missing_strings_fall_back_to_the_default_language_and_are_reported() {
-    let (_d, config) = site(&[("i18n/fr.yaml", FR), ("i18n/en.yaml", EN)]);
+    let ((_d, sources), config) = site(&[("i18n/fr.yaml", FR), ("i18n/en.yaml", EN)]);
     let mut diags = Vec::new();
-    let i = I18n::load(&config, &mut diags);
+    let i = I18n::new(&config, &sources, &mut diags);
     assert_eq!(
         i.t(1, "notice", None, &[("what".into(), "x".into())]).unwrap(),
         "Attention\u{A0}: x\u{202F}!"
@@ -56,9 +72,9 @@ fn missing_strings_fall_back_to_the_default_language_and_are_reported() {
 #[test]
 fn plural_forms_required_by_the_language_are_checked() {
     let ar = "communes:\n  count:\n    one: \"x\"\n    other: \"y\"\n";
-    let (_d, config) = site(&[("i18n/fr.yaml", FR), ("i18n/ar.yaml", ar)]);
+    let ((_d, sources), config) = site(&[("i18n/fr.yaml", FR), ("i18n/ar.yaml", ar)]);
     let mut diags = Vec::new();
-    I18n::load(&config, &mut diags);
+    I18n::new(&config, &sources, &mut diags);
     let d = diags.iter().find(|d| d.code == "K602").expect("K602");
     assert_eq!(d.message, "plural `communes.count` lacks the forms zero, two, few, many needed in `ar`");
     assert_eq!(d.path.as_deref(), Some(std::path::Path::new("i18n/ar.yaml")));
@@ -68,13 +84,13 @@ fn plural_forms_required_by_the_language_are_checked() {
 #[test]
 fn unknown_keys_and_languages_are_reported() {
     let en = format!("{EN}nav:\n  hom: x\n");
-    let (_d, config) = site(&[
+    let ((_d, sources), config) = site(&[
         ("i18n/fr.yaml", FR),
         ("i18n/en.yaml", &en.replace("nav:\n  home: Home\n", "")),
         ("i18n/de.yaml", "a: b\n"),
     ]);
     let mut diags = Vec::new();
-    I18n::load(&config, &mut diags);
+    I18n::new(&config, &sources, &mut diags);
     let d = diags.iter().find(|d| d.code == "K603").expect("K603");
     assert_eq!(d.message, "unknown interface string `nav.hom`: the default language does not have it");
     assert_eq!(d.hint.as_deref(), Some("did you mean `nav.home`?"));

@@ -1,58 +1,16 @@
 //! Content: `content/<lang>/**/*.md`, read in parallel into [`SourcePage`]s.
 
-use std::path::PathBuf;
-
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::files::{self, Found};
-use super::frontmatter::{self, Front};
+use super::frontmatter;
 use super::{MAX_TEXT_FILE, read_text};
 use crate::cache::FileCache;
 use crate::config::Config;
 use crate::diag::{Diagnostic, suggest};
-
-/// A Markdown file of `content/`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SourcePage {
-    /// Index of its language in the config.
-    pub lang: usize,
-    /// Path under `content/<lang>/`, e.g. `brochure/01-definition.md`.
-    pub rel: String,
-    /// Path from the site root, for diagnostics.
-    pub path: PathBuf,
-    /// The whole file.
-    pub text: String,
-    /// Parsed front matter.
-    pub front: Front,
-    /// Byte offset of the body in `text`.
-    pub body_start: usize,
-    /// `_index.md`: describes a section.
-    pub is_section: bool,
-    /// Version of the text translators work from (title, summary, body), 8 hex digits.
-    pub version: String,
-    /// Hash of the whole file, for rebuilds.
-    pub text_hash: u64,
-}
-
-impl SourcePage {
-    /// The Markdown body.
-    pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
-    }
-}
-
-/// Version hash of a page's translatable text.
-pub fn version_of(front: &Front, body: &str) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(front.title.as_bytes());
-    h.update(b"\0");
-    h.update(front.summary.as_deref().unwrap_or("").as_bytes());
-    h.update(b"\0");
-    h.update(body.trim().replace("\r\n", "\n").as_bytes());
-    h.finalize().to_hex()[..8].to_string()
-}
+use crate::model::source::{SourcePage, version_of};
 
 /// Reads every page of every configured language.
 /// With a `cache` (serve), files that did not change are not read again.

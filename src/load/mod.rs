@@ -7,7 +7,11 @@ pub mod communes;
 pub mod content;
 pub mod files;
 pub mod frontmatter;
+pub mod i18n;
+pub mod outlines;
 pub mod records;
+pub mod statics;
+pub mod templates;
 
 use std::path::{Path, PathBuf};
 

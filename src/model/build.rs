@@ -12,12 +12,11 @@ use rayon::prelude::*;
 
 use super::mdcache::{self, MdCache, Recording};
 use super::resolve::Resolver;
+use super::source::{Front, SortBy, SourcePage};
 use super::{Kind, Page, PageId, Site};
 use crate::config::{Config, Missing, Typography};
 use crate::diag::{Diagnostic, suggest};
 use crate::i18n::I18n;
-use crate::load::content::SourcePage;
-use crate::load::frontmatter::{Front, SortBy};
 use crate::markdown::{self, MdInput, typography};
 use crate::slug::{collision_key, slugify};
 
@@ -355,6 +354,11 @@ fn new_page(
     p.translation_of =
         if fallback { None } else { src.front.translation_of.as_ref().map(|v| v.to_ascii_lowercase()) };
     p.source_text_hash = src.text_hash;
+    p.template_line = src
+        .text
+        .lines()
+        .position(|l| l.starts_with("template:") || l.starts_with("page_template:"))
+        .map(|i| i + 1);
     if config.languages[content_lang].typography == Typography::Fr {
         p.title = typography::french(&p.title, &mut None);
         p.summary = p.summary.map(|s| typography::french(&s, &mut None));
@@ -401,6 +405,7 @@ fn blank_page(id: PageId, lang: usize, rel: &str, front: &Front) -> Page {
         version: String::new(),
         translation_of: None,
         source_text_hash: 0,
+        template_line: None,
         links: Vec::new(),
     }
 }

@@ -5,12 +5,15 @@
 //! region, local groups of a département), so rendering 70,000 pages is lookups only.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::Site;
+use super::census::{Commune, Departement, Reference, Region};
+use super::record::{Field, Record, RecordFile, Status, UseCase};
+use crate::config::CommuneScope;
 use crate::diag::Diagnostic;
-use crate::load::communes::{Commune, Departement, Reference, Region};
-use crate::load::records::{Record, RecordFile};
 use crate::slug::slugify;
 
 /// What the reference list gives, with its indexes: built once, shared between rebuilds.
@@ -53,6 +56,163 @@ pub struct CommuneData {
     pub record_paths: BTreeMap<usize, PathBuf>,
     /// Communes of each département whose record names a local group.
     pub groups: Vec<Vec<usize>>,
+    /// Which communes get a page (`scopes.commune_pages`).
+    pub scope: CommuneScope,
+    /// Counts of the records, computed once.
+    pub stats: Stats,
+}
+
+/// Counts of the census: statuses, use cases, vendors, départements.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Communes in the reference list.
+    pub total: usize,
+    /// Communes with a record.
+    pub recorded: usize,
+    /// Records per status.
+    pub by_status: BTreeMap<Status, usize>,
+    /// Records per use case.
+    pub use_cases: BTreeMap<UseCase, usize>,
+    /// Vendors with their number of records, most first.
+    pub vendors: Vec<(String, usize)>,
+    /// Départements (index) with their number of records, most first.
+    pub by_departement: Vec<(usize, usize)>,
+}
+
+impl Stats {
+    fn new(base: &CommuneBase, records: &BTreeMap<usize, Record>) -> Stats {
+        let mut s = Stats { total: base.communes.len(), recorded: records.len(), ..Stats::default() };
+        // Vendors are counted without regard to case or spaces ("Briefcam" and "BriefCam " are
+        // one vendor); the chart shows the spelling that sorts first.
+        let mut vendors: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        let mut by_dep: BTreeMap<usize, usize> = BTreeMap::new();
+        for (&i, r) in records {
+            *s.by_status.entry(r.status).or_default() += 1;
+            for v in &r.vendors {
+                let name = v.split_whitespace().collect::<Vec<_>>().join(" ");
+                let e = vendors.entry(name.to_lowercase()).or_insert_with(|| (name.clone(), 0));
+                if name < e.0 {
+                    e.0 = name;
+                }
+                e.1 += 1;
+            }
+            for u in &r.use_cases {
+                *s.use_cases.entry(*u).or_default() += 1;
+            }
+            *by_dep.entry(base.dep_of[i]).or_default() += 1;
+        }
+        s.vendors = vendors.into_values().collect();
+        s.vendors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.to_lowercase().cmp(&b.0.to_lowercase())));
+        s.by_departement = by_dep.into_iter().filter(|(d, _)| *d != usize::MAX).collect();
+        s.by_departement.sort_by(|a, b| {
+            b.1.cmp(&a.1).then(base.departements[a.0].code.cmp(&base.departements[b.0].code))
+        });
+        s
+    }
+}
+
+/// "de X" with the article the INSEE type (TNCC) asks for.
+pub fn french_de(name: &str, tncc: Option<u8>) -> String {
+    let strip = |p: &str| name.strip_prefix(p).map(str::to_string);
+    let rest = |p: &str, r: &str| strip(p).map(|n| format!("{r}{n}"));
+    let out = match tncc {
+        Some(1) => Some(format!("d’{name}")),
+        Some(2) => rest("Le ", "du "),
+        Some(3) => rest("La ", "de la "),
+        Some(4) => rest("Les ", "des "),
+        Some(5) => rest("L'", "de l’").or_else(|| rest("L’", "de l’")),
+        Some(6) => rest("Aux ", "des "),
+        Some(7) => rest("Las ", "de las "),
+        Some(8) => rest("Los ", "de los "),
+        _ => None,
+    };
+    out.unwrap_or_else(|| format!("de {name}")).replace('\'', "’")
+}
+
+/// Official names use a straight apostrophe (`L'Haÿ-les-Roses`); pages show the typographic one.
+pub fn pretty(name: &str) -> String {
+    name.replace('\'', "’")
+}
+
+/// An input of the census that outputs read, with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CensusDep {
+    /// The reference list with the URLs and scope of commune outputs.
+    Communes,
+    /// One campaign record, by INSEE code.
+    Record(Arc<str>),
+    /// Every campaign record (statistics, maps, indexes).
+    Records,
+    /// The records of a département's communes (codes and statuses), by département code.
+    DepRecords(Arc<str>),
+    /// The local groups of a département (the nearest group of a commune), by code.
+    LocalGroups(Arc<str>),
+}
+
+fn h<T: Hash + ?Sized>(t: &T) -> u64 {
+    let mut s = std::collections::hash_map::DefaultHasher::new();
+    t.hash(&mut s);
+    s.finish()
+}
+
+impl CensusDep {
+    /// The version of this input in `site` (0 when the site has no census).
+    pub fn version(&self, site: &Site) -> u64 {
+        let Some(c) = site.communes.as_deref() else { return 0 };
+        let record_text = |r: &Record| serde_json::to_string(r).unwrap_or_default();
+        match self {
+            CensusDep::Communes => communes_version(site),
+            CensusDep::Record(code) => c
+                .by_code
+                .get(&**code)
+                .and_then(|i| c.records.get(i).map(|r| h(&(record_text(r), c.record_paths.get(i)))))
+                .unwrap_or(0),
+            CensusDep::Records => h(&c.records.iter().map(|(i, r)| (i, record_text(r))).collect::<Vec<_>>()),
+            CensusDep::LocalGroups(dep) => c
+                .departements
+                .iter()
+                .position(|d| *d.code == **dep)
+                .map(|d| {
+                    let groups: Vec<(usize, String, bool)> = c.groups[d]
+                        .iter()
+                        .map(|&i| {
+                            let r = &c.records[&i];
+                            let uncertain = r.uncertain.contains(&Field::LocalGroup);
+                            (i, serde_json::to_string(&r.local_group).unwrap_or_default(), uncertain)
+                        })
+                        .collect();
+                    h(&groups)
+                })
+                .unwrap_or(0),
+            CensusDep::DepRecords(dep) => c
+                .departements
+                .iter()
+                .position(|d| *d.code == **dep)
+                .map(|d| {
+                    let recs: Vec<(usize, &str)> = c.by_departement[d]
+                        .iter()
+                        .filter_map(|i| c.records.get(i).map(|r| (*i, r.status.id())))
+                        .collect();
+                    h(&recs)
+                })
+                .unwrap_or(0),
+        }
+    }
+}
+
+fn communes_version(site: &Site) -> u64 {
+    match (&site.communes, &site.commune_urls) {
+        (Some(c), Some(u)) => h(&(
+            c.version,
+            &u.base,
+            &u.departements,
+            &u.regions,
+            &u.stats,
+            &u.map,
+            site.config.scopes.commune_pages,
+        )),
+        _ => 0,
+    }
 }
 
 impl std::ops::Deref for CommuneData {
@@ -217,7 +377,24 @@ impl CommuneData {
                 groups[base.dep_of[i]].push(i);
             }
         }
-        CommuneData { base, records: recs, record_paths, groups }
+        let stats = Stats::new(&base, &recs);
+        CommuneData { base, records: recs, record_paths, groups, scope: CommuneScope::All, stats }
+    }
+
+    /// Whether a commune gets a page (`scopes.commune_pages`).
+    pub fn has_page(&self, i: usize) -> bool {
+        self.scope == CommuneScope::All || self.records.contains_key(&i)
+    }
+
+    /// The commune's name as pages show it.
+    pub fn name(&self, i: usize) -> String {
+        pretty(&self.communes[i].nom)
+    }
+
+    /// "de Marseille", "du Havre": the commune's name after "de" in French.
+    pub fn de(&self, i: usize) -> String {
+        let c = &self.communes[i];
+        french_de(&c.nom, c.type_liaison)
     }
 
     /// The département of a commune.
@@ -275,6 +452,18 @@ mod tests {
         // Marseille – Aix-en-Provence, about 25 km
         let d = haversine_km(43.2916, 5.4206, 43.5298, 5.4474);
         assert!((24.0..28.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn french_de_follows_the_insee_article_type() {
+        assert_eq!(french_de("Marseille", Some(0)), "de Marseille");
+        assert_eq!(french_de("Ambérieu-en-Bugey", Some(1)), "d’Ambérieu-en-Bugey");
+        assert_eq!(french_de("Le Havre", Some(2)), "du Havre");
+        assert_eq!(french_de("La Rochelle", Some(3)), "de la Rochelle");
+        assert_eq!(french_de("Les Lilas", Some(4)), "des Lilas");
+        assert_eq!(french_de("L'Haÿ-les-Roses", Some(5)), "de l’Haÿ-les-Roses");
+        assert_eq!(french_de("Haut Valromey", Some(0)), "de Haut Valromey");
+        assert_eq!(french_de("Bora-Bora", None), "de Bora-Bora");
     }
 
     #[test]

@@ -5,9 +5,12 @@
 //! a lookup, never a search.
 
 mod build;
+pub mod census;
 pub mod communes;
 mod mdcache;
+pub mod record;
 mod resolve;
+pub mod source;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,8 +18,8 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::i18n::I18n;
-use crate::load::frontmatter::{Date, SortBy};
 use crate::markdown::TocEntry;
+use source::{Date, SortBy};
 
 pub use build::{Built, build};
 pub use mdcache::MdCache;
@@ -92,6 +95,8 @@ pub struct Page {
     pub source_text_hash: u64,
     /// Pages linked from the body.
     pub links: Vec<PageId>,
+    /// Line of `template:` (or `page_template:`) in the source, for messages about it.
+    pub template_line: Option<usize>,
 }
 
 impl Page {
@@ -242,6 +247,8 @@ pub fn attach_communes(
             p.template = "communes/index.html".into();
         }
     }
+    let mut data = data;
+    data.scope = site.config.scopes.commune_pages;
     site.communes = Some(Arc::new(data));
     site.commune_urls = Some(urls);
 }

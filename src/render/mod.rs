@@ -1,289 +1,150 @@
-//! Render: turn each planned output into bytes.
+//! Render engines: the template engine (Tera, with kitgen's contexts and functions), HTML
+//! (URLs, minification, live reload) and SVG (charts, the map). Engines turn data into bytes
+//! and know nothing of the plan or of which output they are making: the output families
+//! (`crate::family`) call them.
 //!
-//! A [`Renderer`] holds what every output needs (the site, compiled templates, assets, shared
-//! per-language values) and renders one output at a time, so the pipeline can run outputs in
-//! parallel and stream them to the writer. Pages go through Tera, then get relative URLs, the
-//! live-reload script in serve mode, and minification.
+//! What a family renders is an [`Artifact`]: bytes with a [`Kind`], post-processed by kind
+//! (links made relative and minification for HTML) by [`html::finish`].
 
-pub mod assets;
-pub mod charts;
-pub mod communes;
-pub mod context;
-pub mod downloads;
-pub mod functions;
-pub mod map;
-pub mod minify;
-pub mod search;
-pub mod templates;
-pub mod urls;
-
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
-use std::sync::{Arc, OnceLock};
-
-use crate::deps::{self, Dep};
-use crate::diag::Diagnostic;
-use crate::model::Site;
-use crate::plan::{Job, Output, Plan, SITEMAP_CHUNK, SitemapItem};
-use assets::{AssetData, Assets};
-use context::Shared;
-use templates::TemplateSet;
+pub mod html;
+pub mod svg;
+pub mod tera;
 
 /// Path of the live-reload script in serve mode.
 pub const LIVE_RELOAD_PATH: &str = "/__kitgen/live-reload.js";
 
-/// Options of a render.
-#[derive(Debug, Clone, Copy, Default)]
+/// What kind of file an output is: chooses its post-processing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A page or an HTML file.
+    Html,
+    /// A stylesheet.
+    Css,
+    /// A script.
+    Js,
+    /// An SVG image.
+    Svg,
+    /// JSON data.
+    Json,
+    /// XML (sitemaps, feeds).
+    Xml,
+    /// Plain text (robots.txt, CSV, READMEs).
+    Text,
+    /// A PNG image.
+    Png,
+    /// A PDF document.
+    Pdf,
+    /// A ZIP archive.
+    Zip,
+    /// Anything else, copied as it is.
+    Other,
+}
+
+impl Kind {
+    /// The kind of a file by its extension.
+    pub fn of_path(path: &str) -> Kind {
+        let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        match ext.as_str() {
+            "html" | "htm" => Kind::Html,
+            "css" => Kind::Css,
+            "js" | "mjs" => Kind::Js,
+            "svg" => Kind::Svg,
+            "json" => Kind::Json,
+            "xml" => Kind::Xml,
+            "txt" | "csv" | "md" => Kind::Text,
+            "png" => Kind::Png,
+            "pdf" => Kind::Pdf,
+            "zip" => Kind::Zip,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// How the links of an HTML artifact are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Links {
+    /// Left as they are (static files, files that are not pages).
+    AsIs,
+    /// Site-absolute links made relative to the output (every page).
+    Relative,
+    /// A page served at any depth (the 404 page): links start from the site's path.
+    Anywhere,
+}
+
+/// One rendered output, before post-processing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// How its links are written (HTML only).
+    pub links: Links,
+}
+
+impl Artifact {
+    /// A page whose site-absolute links are made relative.
+    pub fn page(html: String) -> Artifact {
+        Artifact { kind: Kind::Html, bytes: html.into_bytes(), links: Links::Relative }
+    }
+
+    /// A file of the given kind, kept as it is.
+    pub fn file(kind: Kind, bytes: Vec<u8>) -> Artifact {
+        Artifact { kind, bytes, links: Links::AsIs }
+    }
+}
+
+/// How URLs between pages are written in the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LinkPolicy {
+    /// Relative pretty URLs (`../brochure/`): any host, any sub-path.
+    #[default]
+    Pretty,
+    /// Relative URLs that name `index.html` (`../brochure/index.html`): the site opened from a
+    /// folder (`file://`), offline.
+    IndexHtml,
+    /// Relative pretty URLs, and the 404 page's links left root-absolute (the dev server serves
+    /// it at any path).
+    Serve,
+}
+
+/// How outputs are rendered: separate switches instead of one "serve mode".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct RenderOptions {
-    /// Serve mode: inject the live-reload script, keep 404 links root-absolute.
-    pub serve: bool,
-}
-
-/// Everything needed to render outputs.
-pub struct Renderer {
-    site: Arc<Site>,
-    tera: tera::Tera,
-    templates: Arc<TemplateSet>,
-    broken: BTreeSet<String>,
-    assets: Arc<Assets>,
-    shared: Shared,
-    plan: Plan,
-    empty_map: OnceLock<map::FranceMap>,
-    opts: RenderOptions,
-}
-
-/// One rendered output.
-pub struct Rendered {
-    /// Bytes, or the problem that prevented them.
-    pub result: Result<Vec<u8>, Diagnostic>,
-    /// Inputs it read.
-    pub deps: Vec<Dep>,
-    /// The bytes are HTML still to minify (see [`Rendered::finish`]).
+    /// How links are written.
+    pub links: LinkPolicy,
+    /// Insert the live-reload script in pages (serve).
+    pub live_reload: bool,
+    /// Record what each output reads, for incremental rebuilds (serve).
+    pub record_deps: bool,
+    /// Fingerprint stylesheets and scripts (`site.3f2a1b9c.css`), so hosts cache them forever.
+    pub fingerprint: bool,
+    /// Minify HTML, CSS and JS.
     pub minify: bool,
 }
 
-impl Rendered {
-    /// The final bytes: minified when the configuration asks for it. Kept separate from
-    /// rendering so the writer can skip it for outputs whose rendered bytes did not change.
-    pub fn finish(bytes: Vec<u8>, minify_html: bool) -> Vec<u8> {
-        if minify_html { minify::html(&bytes) } else { bytes }
-    }
-}
-
-impl Renderer {
-    /// Compiles the templates with kitgen's functions. Template errors go to `diags`.
-    pub fn new(
-        site: Arc<Site>,
-        templates: Arc<TemplateSet>,
-        assets: Arc<Assets>,
-        plan: &Plan,
-        opts: RenderOptions,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Renderer {
-        let (tera, broken) = templates.compile(&|t| functions::register(t, &site, &assets), diags);
-        let shared = Shared::new(&site);
-        Renderer {
-            site,
-            tera,
-            templates,
-            broken,
-            assets,
-            shared,
-            plan: plan.clone(),
-            empty_map: OnceLock::new(),
-            opts,
+impl RenderOptions {
+    /// What `kitgen build` does.
+    pub fn build(minify: bool) -> RenderOptions {
+        RenderOptions {
+            links: LinkPolicy::Pretty,
+            live_reload: false,
+            record_deps: false,
+            fingerprint: true,
+            minify,
         }
     }
 
-    /// Renders one output, recording what it read.
-    pub fn render(&self, out: &Output) -> Rendered {
-        // Only serve rebuilds from what each output read: a build does not pay for recording.
-        let (result, deps) = if self.opts.serve {
-            deps::recording(|| self.render_job(out))
-        } else {
-            (self.render_job(out), Vec::new())
-        };
-        let minify = self.site.config.minify && out.path.ends_with(".html");
-        Rendered { result, deps, minify }
-    }
-
-    fn render_job(&self, out: &Output) -> Result<Vec<u8>, Diagnostic> {
-        let site = &self.site;
-        match &out.job {
-            Job::Page(id) => {
-                let page = site.page(*id);
-                let mut ctx = context::page_context(site, &self.shared, page, self.opts.serve);
-                if &*page.rel == crate::model::communes::SECTION {
-                    if let Some(v) = self.communes_index_value(page.lang) {
-                        ctx.insert_value("communes", v);
-                    }
-                }
-                let html = self.template(&page.template, &ctx).map_err(|d| {
-                    d.note(format!("while rendering {} ({})", page.source.display(), page.url))
-                })?;
-                Ok(self.finish_html(html, &out.path, false))
-            }
-            Job::Root => {
-                let lang = site.config.default_language;
-                deps::record(Dep::Urls);
-                let mut ctx = self.shared.base(site, lang, self.opts.serve);
-                ctx.insert("target", &urls::relative(&out.path, &site.home_url(lang)));
-                let html = self.template("root.html", &ctx)?;
-                Ok(self.finish_html(html, &out.path, false))
-            }
-            Job::NotFound => {
-                let lang = site.config.default_language;
-                let ctx = self.shared.base(site, lang, self.opts.serve);
-                let html = self.template("404.html", &ctx)?;
-                Ok(self.finish_html(html, &out.path, true))
-            }
-            Job::Robots => {
-                deps::record(Dep::Config);
-                Ok(format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.config.base_url)
-                    .into_bytes())
-            }
-            Job::Sitemap(chunk) => {
-                deps::record(Dep::Urls);
-                Ok(self.sitemap(*chunk).into_bytes())
-            }
-            Job::SitemapIndex => {
-                deps::record(Dep::Urls);
-                let n = self.plan.sitemap_len().div_ceil(SITEMAP_CHUNK);
-                let mut s = String::from(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-                );
-                for i in 1..=n {
-                    let loc = format!("{}sitemap-{i}.xml", site.config.base_url);
-                    let _ = writeln!(s, "  <sitemap><loc>{}</loc></sitemap>", xml_escape(&loc));
-                }
-                s.push_str("</sitemapindex>\n");
-                Ok(s.into_bytes())
-            }
-            Job::Asset(i) => {
-                let a = &self.assets.list[*i];
-                deps::record(Dep::Asset(Arc::from(a.out.as_str())));
-                match &a.data {
-                    AssetData::Bytes(b) => Ok(b.to_vec()),
-                    AssetData::File(p) => std::fs::read(p).map_err(|e| {
-                        Diagnostic::error("K003", format!("cannot read static file: {e}"))
-                            .at(crate::diag::rel_to(&site.config.root, p))
-                    }),
-                }
-            }
-            Job::Search(i) => Ok(self.plan.search().render(site, *i as usize)),
-            Job::Download(i) => downloads::render(site, *i as usize),
-            job => self
-                .render_commune_job(job, &out.path)
-                .unwrap_or_else(|| Err(Diagnostic::error("K900", format!("nothing renders {}", out.path)))),
+    /// What `kitgen serve` does: stylesheets keep their names so a CSS edit is swapped into open
+    /// pages, and every output records what it read.
+    pub fn serve(minify: bool) -> RenderOptions {
+        RenderOptions {
+            links: LinkPolicy::Serve,
+            live_reload: true,
+            record_deps: true,
+            fingerprint: false,
+            minify,
         }
-    }
-
-    /// Renders a template, recording it as a dependency.
-    pub(crate) fn template(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
-        deps::record(Dep::Template(Arc::from(name)));
-        if self.broken.contains(name) {
-            return Err(Diagnostic::error("K403", format!("template `{name}` has errors (reported above)")));
-        }
-        if !self.tera.contains_template(name) {
-            return Err(Diagnostic::error("K402", format!("template `{name}` not found"))
-                .hint(self.templates.did_you_mean(name)));
-        }
-        self.tera.render(name, ctx).map_err(|e| self.templates.diagnostic(&e, "K404"))
-    }
-
-    /// Relative URLs and, in serve mode, the live-reload script (minification comes later).
-    pub(crate) fn finish_html(&self, html: String, path: &str, absolute: bool) -> Vec<u8> {
-        let mut html = if absolute && !self.opts.serve {
-            // Served at any depth: links start from the site's path on its host, never from
-            // another host (the site may be copied elsewhere; nothing may leak to the original).
-            let base = base_path(&self.site.config.base_url);
-            urls::rewrite(&html, &|u| format!("{base}{}", u.trim_start_matches('/')))
-        } else if absolute {
-            html
-        } else {
-            urls::rewrite(&html, &|u| urls::relative(path, u))
-        };
-        if self.opts.serve {
-            let tag = format!("<script src=\"{LIVE_RELOAD_PATH}\" defer></script>");
-            match html.find("</head>") {
-                Some(i) => html.insert_str(i, &tag),
-                None => html.push_str(&tag),
-            }
-        }
-        html.into_bytes()
-    }
-
-    /// The URL of a sitemap item in every language.
-    fn item_urls(&self, item: &SitemapItem) -> (usize, Vec<Option<String>>) {
-        let site = &self.site;
-        match item {
-            SitemapItem::Page(id) => {
-                let p = site.page(*id);
-                let urls = site
-                    .translations(p)
-                    .into_iter()
-                    .map(|v| v.filter(|v| v.fallback_of.is_none()).map(|v| v.url.clone()))
-                    .collect();
-                (p.lang, urls)
-            }
-            SitemapItem::Generated(job, _) => {
-                let lang = job.generated_lang().unwrap_or(0);
-                let urls = (0..site.config.languages.len())
-                    .map(|l| communes::job_url(site, &job.in_lang(l)))
-                    .collect();
-                (lang, urls)
-            }
-        }
-    }
-
-    fn sitemap(&self, chunk: usize) -> String {
-        let c = &self.site.config;
-        let mut s = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
-        );
-        let start = chunk * SITEMAP_CHUNK;
-        let end = (start + SITEMAP_CHUNK).min(self.plan.sitemap_len());
-        for item in (start.min(end)..end).map(|i| self.plan.sitemap_item(i)) {
-            let (lang, urls) = self.item_urls(item);
-            let Some(Some(loc)) = urls.get(lang) else { continue };
-            let _ = write!(s, "  <url><loc>{}</loc>", xml_escape(&c.absolute_url(loc)));
-            if let SitemapItem::Page(id) = item {
-                if let Some(d) = self.site.page(*id).date {
-                    let _ = write!(s, "<lastmod>{}</lastmod>", d.ymd());
-                }
-            }
-            let versions: Vec<(usize, &String)> =
-                urls.iter().enumerate().filter_map(|(i, u)| u.as_ref().map(|u| (i, u))).collect();
-            if versions.len() > 1 {
-                for (i, u) in &versions {
-                    let _ = write!(
-                        s,
-                        "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
-                        xml_escape(&c.languages[*i].code),
-                        xml_escape(&c.absolute_url(u))
-                    );
-                }
-                if let Some((_, d)) = versions.iter().find(|(i, _)| *i == c.default_language) {
-                    let _ = write!(
-                        s,
-                        "<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
-                        xml_escape(&c.absolute_url(d))
-                    );
-                }
-            }
-            s.push_str("</url>\n");
-        }
-        s.push_str("</urlset>\n");
-        s
-    }
-}
-
-/// `https://example.org/kit/` → `/kit/`.
-fn base_path(base_url: &str) -> String {
-    let rest = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
-    match rest.find('/') {
-        Some(i) => rest[i..].to_string(),
-        None => "/".into(),
     }
 }
 

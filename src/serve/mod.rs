@@ -99,7 +99,7 @@ pub fn run(opts: ServeOptions) -> i32 {
     }
     let mut build = opts.build.clone();
     build.root = root.clone();
-    build.serve = true;
+    build.render = crate::render::RenderOptions::serve(true);
     let output = build.output.clone();
     if let Err(e) = std::fs::create_dir_all(&output) {
         eprintln!("error: cannot create {}: {e}", output.display());

@@ -15,14 +15,14 @@ use std::time::Instant;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::deps::Dep;
 use crate::diag::Diagnostic;
+use crate::family::{Cx, Families};
 use crate::incremental::{self, Inputs, Interner};
-use crate::pipeline::Cache;
-use crate::pipeline::{self, BuildError, BuildOptions, Prepared};
-use crate::plan::{Generated, Output, Plan};
-use crate::render::{RenderOptions, Renderer};
-use crate::write::index::OutputIndex;
-use crate::write::{Removal, Writer};
+use crate::pipeline::{self, BuildError, BuildOptions, Cache, Prepared, Rendered, SinkOutputs};
+use crate::plan::{OutputRef, Plan, Wave};
+use crate::write::index::{Key, OutputIndex};
+use crate::write::{Removal, Sink, Writer};
 
 /// What one rebuild did.
 #[derive(Debug, Clone, Default)]
@@ -62,6 +62,7 @@ struct Slot {
 /// The state kept between rebuilds.
 pub struct Session {
     opts: BuildOptions,
+    families: Families,
     cache: Cache,
     interner: Interner,
     slots: Vec<Slot>,
@@ -69,26 +70,35 @@ pub struct Session {
     /// Dependency id → slots that read it (may hold stale entries, checked by fingerprint).
     readers: Vec<Vec<u32>>,
     versions: Vec<u64>,
-    /// Paths of the content's own outputs, and the generated outputs, of the last good build.
-    own: FxHashSet<String>,
-    generated: Option<Arc<Generated>>,
+    /// The plan of the last good build.
+    last: Option<Plan>,
     /// What is on disk in the output folder (loaded once, saved after the first build).
     index: Option<OutputIndex>,
+}
+
+/// The version of a second-wave dependency: the content key of the output it read.
+fn key_version(k: Key) -> u64 {
+    u64::from_le_bytes(k.0[..8].try_into().unwrap_or([0; 8]))
 }
 
 impl Session {
     /// A session building `opts.root` into `opts.output` (serve mode).
     pub fn new(opts: BuildOptions) -> Session {
+        Session::with_families(opts, Families::standard())
+    }
+
+    /// A session with another set of families.
+    pub fn with_families(opts: BuildOptions, families: Families) -> Session {
         Session {
             opts,
+            families,
             cache: Cache::default(),
             interner: Interner::default(),
             slots: Vec::new(),
             slot_of: FxHashMap::default(),
             readers: Vec::new(),
             versions: Vec::new(),
-            own: FxHashSet::default(),
-            generated: None,
+            last: None,
             index: None,
         }
     }
@@ -98,61 +108,57 @@ impl Session {
         &self.opts.output
     }
 
-    /// Which outputs to render, and which paths vanished.
-    fn changes<'p>(&self, plan: &'p Plan, versions: &[u64]) -> (Vec<&'p Output>, Vec<String>) {
-        let same_generated = self.generated.as_ref().is_some_and(|g| Arc::ptr_eq(g, &plan.generated));
-        let own_now: FxHashMap<&str, &'p Output> = plan.own.iter().map(|o| (o.path.as_str(), o)).collect();
-        let lookup = |path: &str| -> Option<&'p Output> {
-            own_now
-                .get(path)
-                .copied()
-                .or_else(|| plan.generated.by_path.get(path).map(|&i| &plan.generated.outputs[i]))
-        };
-        let mut todo: FxHashSet<&'p str> = FxHashSet::default();
-        // Outputs that read an input whose version moved.
+    /// The outputs of `wave` to render: those that read an input whose version moved, and new
+    /// ones. A family whose plan is the one of the last build (serve reused it) has no new
+    /// outputs and is not scanned.
+    fn changes(&self, plan: &Plan, versions: &[u64], wave: Wave) -> Vec<OutputRef> {
+        let mut todo: FxHashSet<OutputRef> = FxHashSet::default();
         for (id, (&old, &new)) in self.versions.iter().zip(versions).enumerate() {
             if old != new {
                 for &slot in &self.readers[id] {
                     let s = &self.slots[slot as usize];
                     if incremental::fingerprint(&s.deps, versions) != s.fingerprint {
-                        if let Some(o) = lookup(&s.path) {
-                            todo.insert(&o.path);
+                        if let Some(o) = plan.find(&s.path).filter(|o| plan.family(o.family).wave == wave) {
+                            todo.insert(o);
                         }
                     }
                 }
             }
         }
-        // New outputs.
-        let mut new_paths: Vec<&'p Output> =
-            plan.own.iter().filter(|o| !self.slot_of.contains_key(&o.path)).collect();
-        if !same_generated {
-            new_paths.extend(plan.generated.outputs.iter().filter(|o| !self.slot_of.contains_key(&o.path)));
+        for f in plan.families.iter().filter(|f| f.wave == wave) {
+            let same = self
+                .last
+                .as_ref()
+                .and_then(|l| l.families.get(f.family.0 as usize))
+                .is_some_and(|old| Arc::ptr_eq(old, f));
+            if same {
+                continue;
+            }
+            for (i, p) in f.paths.iter().enumerate() {
+                if !self.slot_of.contains_key(p) {
+                    todo.insert(OutputRef { family: f.family, index: i as u32 });
+                }
+            }
         }
-        for o in new_paths {
-            todo.insert(&o.path);
-        }
-        // Vanished outputs.
-        let mut removed: Vec<String> = self
-            .own
+        let mut todo: Vec<OutputRef> = todo.into_iter().collect();
+        todo.sort_by(|a, b| plan.path(*a).cmp(plan.path(*b)));
+        todo
+    }
+
+    /// The outputs of the last build that this plan no longer has.
+    fn vanished(&self, plan: &Plan) -> Vec<String> {
+        let Some(last) = &self.last else { return Vec::new() };
+        let mut removed: Vec<String> = last
+            .families
             .iter()
-            .filter(|p| !own_now.contains_key(p.as_str()) && !plan.generated.by_path.contains_key(*p))
+            .filter(|old| plan.families.get(old.family.0 as usize).is_none_or(|f| !Arc::ptr_eq(old, f)))
+            .flat_map(|old| old.paths.iter())
+            .filter(|p| plan.find(p).is_none())
             .cloned()
             .collect();
-        if let (false, Some(old)) = (same_generated, &self.generated) {
-            removed.extend(
-                old.outputs
-                    .iter()
-                    .filter(|o| {
-                        !plan.generated.by_path.contains_key(&o.path)
-                            && !own_now.contains_key(o.path.as_str())
-                    })
-                    .map(|o| o.path.clone()),
-            );
-        }
         removed.sort();
-        let mut todo: Vec<&'p Output> = todo.into_iter().filter_map(lookup).collect();
-        todo.sort_by(|a, b| a.path.cmp(&b.path));
-        (todo, removed)
+        removed.dedup();
+        removed
     }
 
     /// Rebuilds after `changed` files changed. `full` forgets everything first (the
@@ -161,37 +167,24 @@ impl Session {
         let start = Instant::now();
         if full {
             let index = self.index.take();
-            *self = Session::new(self.opts.clone());
+            let families = std::mem::take(&mut self.families);
+            *self = Session::with_families(self.opts.clone(), families);
             self.index = index;
         }
         self.cache.invalidate(changed);
-        let Prepared { site, templates, assets, plan, mut diagnostics, mut timings } =
-            pipeline::prepare_with(&self.opts, Some(&self.cache))?;
+        let prepared = pipeline::prepare_with(&self.opts, &self.families, Some(&self.cache))?;
         let mut t = Instant::now();
         let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
             timings.push((name, t.elapsed().as_secs_f64()));
             t = Instant::now();
         };
-        let renderer = Renderer::new(
-            site.clone(),
-            templates.clone(),
-            assets.clone(),
-            &plan,
-            RenderOptions { serve: true },
-            &mut diagnostics,
-        );
+        let mut diagnostics = Vec::new();
+        let engine = pipeline::engine(&prepared, &self.families, &mut diagnostics);
+        let Prepared { site, inputs, plan, render, diagnostics: mut diags, mut timings } = prepared;
+        diags.append(&mut diagnostics);
+        let mut diagnostics = diags;
         pipeline::fail_on(&mut diagnostics, self.opts.strict)?;
         lap("templates", &mut timings);
-
-        let inputs = Inputs { site: &site, templates: &templates, assets: &assets };
-        let versions = incremental::versions(&inputs, self.interner.all());
-        lap("versions", &mut timings);
-        let (todo, removed) = if self.slots.is_empty() {
-            (plan.outputs().collect(), Vec::new())
-        } else {
-            self.changes(&plan, &versions)
-        };
-        lap("compare", &mut timings);
 
         let first = self.index.is_none();
         let index = self
@@ -200,14 +193,64 @@ impl Session {
             .unwrap_or_else(|| OutputIndex::load(&self.opts.output, self.opts.cache_dir.as_deref()));
         let writer = Writer::open(&self.opts.output, index)
             .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", self.opts.output.display())))?;
-        let bar = pipeline::progress_bar(self.opts.progress && todo.len() > 2000, todo.len() as u64);
-        let (deps, errors, io_error) = pipeline::render_all(&renderer, &todo, &writer, &bar);
-        bar.finish_and_clear();
-        if let Some(msg) = io_error {
+        let removed = self.vanished(&plan);
+        let (rendered_outputs, rendered, versions) = {
+            let output_key = |p: &str| writer.key(p).map(key_version);
+            let vinputs = Inputs {
+                site: &site,
+                templates: &inputs.templates,
+                plan: &plan,
+                families: &self.families,
+                output_key: &output_key,
+            };
+            let mut versions = incremental::versions(&vinputs, self.interner.all());
+            lap("versions", &mut timings);
+
+            let cx = Cx {
+                site: &site,
+                engine: &engine,
+                plan: &plan,
+                families: &self.families,
+                opts: &render,
+                outputs: &SinkOutputs(&writer),
+            };
+            let mut rendered_outputs: Vec<OutputRef> = Vec::new();
+            let mut rendered = Rendered::default();
+            for wave in [Wave::First, Wave::Second] {
+                if wave == Wave::Second {
+                    // The outputs the second wave reads may have changed: their versions are keys.
+                    for (v, d) in versions.iter_mut().zip(self.interner.all()) {
+                        if let Dep::Output(p) = d {
+                            *v = output_key(p).unwrap_or(0);
+                        }
+                    }
+                }
+                let todo = if self.slots.is_empty() {
+                    plan.wave(wave).map(|(o, _)| o).collect()
+                } else {
+                    self.changes(&plan, &versions, wave)
+                };
+                if todo.is_empty() {
+                    continue;
+                }
+                let bar = pipeline::progress_bar(self.opts.progress && todo.len() > 2000, todo.len() as u64);
+                let r = pipeline::render_all(&cx, &todo, &writer, &bar);
+                bar.finish_and_clear();
+                rendered_outputs.extend(todo);
+                rendered.deps.extend(r.deps);
+                rendered.errors.extend(r.errors);
+                if r.io_error.is_some() {
+                    rendered.io_error = r.io_error;
+                    break;
+                }
+            }
+            (rendered_outputs, rendered, versions)
+        };
+        if let Some(msg) = rendered.io_error {
             self.index = Some(writer.abort());
             return Err(BuildError::Io(msg));
         }
-        diagnostics.extend(errors);
+        diagnostics.extend(rendered.errors);
         lap("render", &mut timings);
         if let Err(e) = pipeline::fail_on(&mut diagnostics, self.opts.strict) {
             self.index = Some(writer.abort());
@@ -216,7 +259,7 @@ impl Session {
 
         let (stats, index) = if self.slots.is_empty() {
             // The first build of a session scans the folder for leftovers of an earlier one.
-            let produced: HashSet<&str> = plan.outputs().map(|o| o.path.as_str()).collect();
+            let produced: HashSet<&str> = plan.outputs().map(|(_, p)| p).collect();
             writer.commit(Removal::Scan(&produced))
         } else {
             writer.commit(Removal::Known(&removed))
@@ -226,16 +269,28 @@ impl Session {
             // Saved once: a later restart finds most files as this build left them.
             index.save();
         }
+        let keys = |p: &str| index.key(p).map(key_version);
+        // `remember` needs the families to version inputs it sees for the first time.
+        let families = std::mem::take(&mut self.families);
+        let vinputs = Inputs {
+            site: &site,
+            templates: &inputs.templates,
+            plan: &plan,
+            families: &families,
+            output_key: &keys,
+        };
+        let paths: Vec<&str> = rendered_outputs.iter().map(|&o| plan.path(o)).collect();
+        self.remember(&paths, rendered.deps, &removed, versions, &vinputs);
+        self.families = families;
         self.index = Some(index);
         lap("write", &mut timings);
-
-        self.remember(&todo, deps, &removed, versions, &inputs);
-        self.own = plan.own.iter().map(|o| o.path.clone()).collect();
-        self.generated = Some(plan.generated.clone());
+        let n = rendered_outputs.len();
+        let outputs = plan.len();
+        self.last = Some(plan);
         lap("remember", &mut timings);
         Ok(Rebuilt {
-            rendered: todo.len(),
-            outputs: plan.len(),
+            rendered: n,
+            outputs,
             written: stats.written_paths,
             removed: stats.removed,
             warnings: diagnostics,
@@ -247,8 +302,8 @@ impl Session {
     /// Records what each rendered output read, with the versions of now.
     fn remember(
         &mut self,
-        rendered: &[&Output],
-        deps: Vec<Vec<crate::deps::Dep>>,
+        rendered: &[&str],
+        deps: Vec<Vec<Dep>>,
         removed: &[String],
         mut versions: Vec<u64>,
         inputs: &Inputs<'_>,
@@ -265,14 +320,14 @@ impl Session {
                 self.slots[slot as usize].fingerprint = 0;
             }
         }
-        for (out, ids) in rendered.iter().zip(ids) {
+        for (path, ids) in rendered.iter().zip(ids) {
             let fingerprint = incremental::fingerprint(&ids, &versions);
-            let slot = match self.slot_of.get(&out.path) {
+            let slot = match self.slot_of.get(*path) {
                 Some(&s) => s,
                 None => {
                     let s = self.slots.len() as u32;
-                    self.slots.push(Slot { path: out.path.clone(), deps: Vec::new(), fingerprint: 0 });
-                    self.slot_of.insert(out.path.clone(), s);
+                    self.slots.push(Slot { path: path.to_string(), deps: Vec::new(), fingerprint: 0 });
+                    self.slot_of.insert(path.to_string(), s);
                     s
                 }
             };

@@ -131,6 +131,11 @@ impl OutputIndex {
         (meta.is_file() && stamp(&meta) == (e.size, e.mtime)).then_some(*e)
     }
 
+    /// The key the index remembers for `rel`.
+    pub fn key(&self, rel: &str) -> Option<Key> {
+        self.entries.get(rel).map(|e| e.key)
+    }
+
     /// Replaces every entry (after a build that rendered every output).
     pub fn replace(&mut self, entries: Vec<(String, Entry)>) {
         self.entries = entries.into_iter().collect();

@@ -7,15 +7,17 @@
 //! [`Writer::abort`] and leaves the previous output untouched. The tree is never deleted and
 //! recreated (that made each Zola and Hugo build slower on these disks).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 pub mod index;
+pub mod sink;
 
 use index::{Entry, Key, OutputIndex};
+pub use sink::{MemorySink, Sink};
 
 /// The marker file saying kitgen owns a folder.
 pub const MARKER: &str = ".kitgen-output";
@@ -70,11 +72,11 @@ pub struct Writer {
     out: PathBuf,
     staging: PathBuf,
     counter: AtomicU64,
-    staged: Mutex<Vec<(String, PathBuf, Option<Key>)>>,
+    staged: Mutex<HashMap<String, (PathBuf, Option<Key>)>>,
     files: AtomicUsize,
     bytes: AtomicU64,
     index: OutputIndex,
-    kept: Mutex<Vec<(String, Entry)>>,
+    kept: Mutex<HashMap<String, Entry>>,
 }
 
 /// Source folders an output folder must not be inside.
@@ -154,53 +156,12 @@ impl Writer {
             out: out.to_path_buf(),
             staging,
             counter: AtomicU64::new(0),
-            staged: Mutex::new(Vec::new()),
+            staged: Mutex::new(HashMap::new()),
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
             index,
-            kept: Mutex::new(Vec::new()),
+            kept: Mutex::new(HashMap::new()),
         })
-    }
-
-    /// Whether the output at `rel` is already on disk as the last build wrote it for this key.
-    /// When it is, it counts as produced and nothing else is needed (no minification, no write).
-    pub fn is_fresh(&self, rel: &str, key: &Key) -> bool {
-        let Some(entry) = self.index.fresh(&self.out, rel, key) else { return false };
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(entry.size, Ordering::Relaxed);
-        self.kept.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), entry));
-        true
-    }
-
-    /// Offers one output; it is staged unless the file in place already has these bytes.
-    /// `key` (see [`Key::of`]) lets the next build skip it while it stays the same.
-    pub fn put(&self, rel: &str, bytes: &[u8], key: Option<Key>) -> io::Result<()> {
-        if !valid_rel(rel) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("invalid output path `{rel}`")));
-        }
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let dest = self.out.join(rel);
-        if let Ok(meta) = std::fs::symlink_metadata(&dest) {
-            if meta.is_file()
-                && meta.len() == bytes.len() as u64
-                && std::fs::read(&dest).is_ok_and(|old| old == bytes)
-            {
-                if let Some(key) = key {
-                    let (size, mtime) = index::stamp(&meta);
-                    self.kept
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((rel.to_string(), Entry { key, size, mtime }));
-                }
-                return Ok(());
-            }
-        }
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let tmp = self.staging.join(n.to_string());
-        std::fs::write(&tmp, bytes)?;
-        self.staged.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), tmp, key));
-        Ok(())
     }
 
     /// Moves staged files into place and removes files no longer produced; returns what it did
@@ -210,9 +171,15 @@ impl Writer {
     /// dropped and rendered only what changed), only those files are deleted and the index is
     /// updated; otherwise the folder is scanned and the index replaced.
     pub fn commit(mut self, removal: Removal<'_>) -> io::Result<(WriteStats, OutputIndex)> {
-        let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut staged: Vec<(String, PathBuf, Option<Key>)> =
+            std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .map(|(rel, (tmp, key))| (rel, tmp, key))
+                .collect();
+        staged.sort_by(|a, b| a.0.cmp(&b.0));
         let written = staged.len();
-        let mut entries = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut entries: Vec<(String, Entry)> =
+            std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect();
         for (rel, tmp, key) in &staged {
             let dest = self.out.join(rel);
             if let Some(parent) = dest.parent() {
@@ -296,6 +263,64 @@ impl Writer {
             remove_empty_parents(&self.out, path);
         }
         Ok(removed.len())
+    }
+}
+
+impl Sink for Writer {
+    fn is_fresh(&self, rel: &str, key: &Key) -> bool {
+        let Some(entry) = self.index.fresh(&self.out, rel, key) else { return false };
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(entry.size, Ordering::Relaxed);
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string(), entry);
+        true
+    }
+
+    // Staged unless the file in place already has these bytes.
+    fn put(&self, rel: &str, bytes: &[u8], key: Option<Key>) -> io::Result<()> {
+        if !valid_rel(rel) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("invalid output path `{rel}`")));
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let dest = self.out.join(rel);
+        if let Ok(meta) = std::fs::symlink_metadata(&dest) {
+            if meta.is_file()
+                && meta.len() == bytes.len() as u64
+                && std::fs::read(&dest).is_ok_and(|old| old == bytes)
+            {
+                if let Some(key) = key {
+                    let (size, mtime) = index::stamp(&meta);
+                    self.kept
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(rel.to_string(), Entry { key, size, mtime });
+                }
+                return Ok(());
+            }
+        }
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let tmp = self.staging.join(n.to_string());
+        std::fs::write(&tmp, bytes)?;
+        self.staged.lock().unwrap_or_else(|e| e.into_inner()).insert(rel.to_string(), (tmp, key));
+        Ok(())
+    }
+
+    fn read(&self, rel: &str) -> Option<Vec<u8>> {
+        if !valid_rel(rel) {
+            return None;
+        }
+        let staged = self.staged.lock().unwrap_or_else(|e| e.into_inner()).get(rel).map(|(p, _)| p.clone());
+        std::fs::read(staged.unwrap_or_else(|| self.out.join(rel))).ok()
+    }
+
+    fn key(&self, rel: &str) -> Option<Key> {
+        if let Some((_, k)) = self.staged.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
+            return *k;
+        }
+        if let Some(e) = self.kept.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
+            return Some(e.key);
+        }
+        self.index.key(rel)
     }
 }
 

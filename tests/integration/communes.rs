@@ -92,7 +92,7 @@ fn departements_regions_statistics_map_and_downloads() {
 
 /// What `lookup.js` does: the longest shard key the query starts with, then a prefix match.
 fn lookup(s: &TestSite, query: &str) -> Vec<String> {
-    let q = kitgen::render::search::normalize(query);
+    let q = kitgen::family::search::normalize(query);
     if q.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         let shard: serde_json::Value =
             serde_json::from_str(&s.out(&format!("search/d/{}.json", &q[..2]))).unwrap();

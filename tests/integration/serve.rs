@@ -15,7 +15,7 @@ fn opts(root: &Path, out: PathBuf, cache: PathBuf) -> BuildOptions {
         output: out,
         overrides: Overrides::default(),
         strict: false,
-        serve: true,
+        render: kitgen::render::RenderOptions::serve(true),
         progress: false,
         cache_dir: Some(cache),
     }

@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::GeoDepartement;
+use crate::load::outlines::GeoDepartement;
 
 /// Lambert-93 (EPSG:2154): Lambert conformal conic on GRS80, standard parallels 44° and 49°,
 /// latitude of origin 46.5°, central meridian 3°, false easting 700 000 m, northing 6 600 000 m.

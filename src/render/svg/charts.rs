@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::xml_escape;
+use crate::render::xml_escape;
 
 /// Width of every chart, in SVG units.
 pub const CHART_WIDTH: f64 = 640.0;

@@ -1,32 +1,42 @@
 //! Open data: the campaign's records joined with the reference list, as JSON and CSV, and the
 //! JSON Schema of the record format, under `downloads/`.
 
-use std::sync::Arc;
-
-use crate::deps::{self, Dep};
+use super::{Artifact, Family, Kind, PlanCx, Planned, RenderCx};
+use crate::deps::{self, CensusDep, Dep};
 use crate::diag::Diagnostic;
 use crate::model::Site;
-use crate::plan::{Job, Output};
 
 /// The files, in plan order.
 pub const FILES: [&str; 3] =
     ["downloads/communes-vsa.json", "downloads/communes-vsa.csv", "downloads/record.schema.json"];
 
-/// Adds the downloads to the plan when the site has commune data.
-pub fn plan(site: &Site, out: &mut Vec<Output>) {
-    if site.communes.is_none() {
-        return;
+/// The open-data family.
+pub struct Downloads;
+
+impl Family for Downloads {
+    type Job = usize;
+    type State = ();
+    type Input = ();
+
+    fn name(&self) -> &'static str {
+        "downloads"
     }
-    for (i, f) in FILES.iter().enumerate() {
-        out.push(Output { path: f.to_string(), job: Job::Download(i as u8) });
+
+    fn plan(&self, cx: &PlanCx<'_>) -> Planned<usize, ()> {
+        let files = if cx.site().communes.is_some() { &FILES[..] } else { &[] };
+        Planned::new((), files.iter().enumerate().map(|(i, f)| (f.to_string(), i)).collect())
+    }
+
+    fn render(&self, cx: &RenderCx<'_, Self>, _: &(), i: &usize) -> Result<Artifact, Diagnostic> {
+        Ok(Artifact::file(Kind::of_path(FILES[*i]), render(cx.site, *i)?))
     }
 }
 
 /// Renders download `i`.
-pub fn render(site: &Site, i: usize) -> Result<Vec<u8>, Diagnostic> {
+fn render(site: &Site, i: usize) -> Result<Vec<u8>, Diagnostic> {
     let Some(data) = &site.communes else { return Ok(Vec::new()) };
-    deps::record(Dep::Records);
-    deps::record(Dep::Data(Arc::from("communes")));
+    deps::record(Dep::Census(CensusDep::Records));
+    deps::record(Dep::Census(CensusDep::Communes));
     let rows: Vec<serde_json::Value> = data
         .records
         .iter()
@@ -122,7 +132,7 @@ pub fn render(site: &Site, i: usize) -> Result<Vec<u8>, Diagnostic> {
 
 /// The JSON Schema of `data/records/*.yaml`.
 pub fn schema() -> serde_json::Value {
-    use crate::load::records::{Status, UseCase};
+    use crate::model::record::{Status, UseCase};
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.id()).collect();
     let uses: Vec<&str> = UseCase::ALL.iter().map(|u| u.id()).collect();
     let date = serde_json::json!({"type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"});

@@ -12,12 +12,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::xml_escape;
+use crate::load::outlines::GeoDepartement;
+use crate::render::xml_escape;
 
-mod geojson;
 mod geometry;
 
-pub use geojson::{GeoDepartement, parse_geojson};
 pub use geometry::{Rect, lambert93};
 
 use geometry::{Fit, Topology, bbox, num, path_data, simplify_ring, tenths, too_close};
@@ -391,37 +390,10 @@ fn open_svg(s: &mut String, view_box: &str, role: &str, ids: (&str, &str), title
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A tiny collection: a square around Paris with a hole, Corsica, La Réunion, Mayotte as a
-    /// MultiPolygon, and a Pacific collectivity that is not drawn.
-    pub(super) const FIXTURE: &str = r#"{"type":"FeatureCollection","features":[
-      {"type":"Feature","properties":{"code":"75","nom":"Saint-Étienne & <Loire>"},
-       "geometry":{"type":"Polygon","coordinates":[
-         [[2.0,48.5],[2.7,48.5],[2.7,49.1],[2.0,49.1],[2.0,48.5]],
-         [[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.9],[2.3,48.8]]]}},
-      {"type":"Feature","properties":{"code":"13","nom":"Bouches-du-Rhône"},
-       "geometry":{"type":"Polygon","coordinates":[
-         [[4.2,43.2],[5.8,43.2],[5.8,43.9],[4.2,43.9],[4.2,43.2]]]}},
-      {"type":"Feature","properties":{"code":"67","nom":"Bas-Rhin"},
-       "geometry":{"type":"Polygon","coordinates":[
-         [[7.0,48.1],[8.2,48.1],[8.2,49.1],[7.0,49.1],[7.0,48.1]]]}},
-      {"type":"Feature","properties":{"code":"2A","nom":"Corse-du-Sud"},
-       "geometry":{"type":"Polygon","coordinates":[
-         [[8.5,41.4],[9.4,41.4],[9.4,42.3],[8.5,42.3],[8.5,41.4]]]}},
-      {"type":"Feature","properties":{"code":"974","nom":"\"quotes\" 'single'"},
-       "geometry":{"type":"Polygon","coordinates":[
-         [[55.2,-21.4],[55.9,-21.4],[55.9,-20.8],[55.2,-20.8],[55.2,-21.4]]]}},
-      {"type":"Feature","properties":{"code":"976","nom":"Mayotte"},
-       "geometry":{"type":"MultiPolygon","coordinates":[
-         [[[45.0,-13.0],[45.2,-13.0],[45.2,-12.7],[45.0,-12.7],[45.0,-13.0]]],
-         [[[45.25,-12.85],[45.3,-12.85],[45.3,-12.75],[45.25,-12.75],[45.25,-12.85]]]]}},
-      {"type":"Feature","properties":{"code":"987","nom":"Polynésie française"},
-       "geometry":{"type":"Polygon","coordinates":[
-         [[-149.6,-17.8],[-149.2,-17.8],[-149.2,-17.5],[-149.6,-17.5],[-149.6,-17.8]]]}}
-    ]}"#;
+    use crate::load::outlines::parse_geojson;
 
     fn fixture() -> Vec<GeoDepartement> {
-        parse_geojson(FIXTURE).unwrap()
+        parse_geojson(crate::load::outlines::tests::FIXTURE).unwrap()
     }
 
     /// The real outlines, if the data file is there (in the project or in the shared folder).

@@ -3,7 +3,7 @@
 //! Templates and Markdown write site-absolute paths (`/fr/brochure/`); after rendering, every
 //! `href`, `src`, `srcset`, `action` and `xlink:href` that starts with one `/` is rewritten
 //! relative to the output file. Protocol-relative `//host` URLs are left alone (and forbidden
-//! elsewhere). The 404 page, served at any depth, gets absolute URLs from `base_url` instead.
+//! elsewhere).
 
 /// The path from the folder of `from` (an output path such as `fr/x/index.html`) to the
 /// site-absolute `to` (`/fr/y/#a`).
@@ -34,6 +34,21 @@ pub fn relative(from: &str, to: &str) -> String {
     }
     out.push_str(tail);
     out
+}
+
+/// A relative URL of a folder (`../x/`, `./`, `../x/#a`) with `index.html` named, so it opens
+/// from a folder on disk; other URLs are returned as they are.
+pub fn with_index(url: &str) -> String {
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    let (path, tail) = url.split_at(cut);
+    if path.ends_with('/') {
+        let path = if path == "./" { "" } else { path };
+        format!("{path}index.html{tail}")
+    } else if path.is_empty() {
+        format!("index.html{tail}")
+    } else {
+        url.to_string()
+    }
 }
 
 const ATTRS: &[&str] =
@@ -134,6 +149,16 @@ mod tests {
         assert_eq!(relative("index.html", "/"), "./");
         assert_eq!(relative("fr/a/index.html", "/css/site.1234.css"), "../../css/site.1234.css");
         assert_eq!(relative("fr/a/index.html", "/fr/a/b/?q=1#x"), "b/?q=1#x");
+    }
+
+    #[test]
+    fn index_html_urls() {
+        assert_eq!(with_index("../x/"), "../x/index.html");
+        assert_eq!(with_index("./"), "index.html");
+        assert_eq!(with_index("./#a"), "index.html#a");
+        assert_eq!(with_index("../x/?q=1#a"), "../x/index.html?q=1#a");
+        assert_eq!(with_index("../css/a.css"), "../css/a.css");
+        assert_eq!(with_index("#top"), "index.html#top");
     }
 
     #[test]

@@ -8,11 +8,60 @@
 //! normalises queries with the same rules as [`normalize`].
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
-use crate::deps::{self, Dep};
+use super::{Artifact, Family, Kind, PlanCx, Planned, RenderCx};
+use crate::config::CommuneScope;
+use crate::deps::{self, CensusDep, Dep};
+use crate::diag::Diagnostic;
 use crate::model::Site;
 use crate::model::communes::CommuneData;
-use crate::plan::{Job, Output};
+
+/// The commune lookup family.
+pub struct Search;
+
+impl Family for Search {
+    type Job = usize;
+    type State = SearchPlan;
+    type Input = ();
+
+    fn name(&self) -> &'static str {
+        "search"
+    }
+
+    fn plan_key(&self, cx: &PlanCx<'_>) -> Option<u64> {
+        let site = cx.site();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        if let Some(c) = &site.communes {
+            (c.version, site.config.scopes.commune_pages).hash(&mut h);
+            if site.config.scopes.commune_pages == CommuneScope::Recorded {
+                c.records.keys().collect::<Vec<_>>().hash(&mut h);
+            }
+        }
+        Some(h.finish())
+    }
+
+    fn plan(&self, cx: &PlanCx<'_>) -> Planned<usize, SearchPlan> {
+        let search = SearchPlan::new(cx.site());
+        let outputs = search.files.iter().enumerate().map(|(i, (p, _))| (p.clone(), i)).collect();
+        Planned::new(search, outputs)
+    }
+
+    fn render(
+        &self,
+        cx: &RenderCx<'_, Self>,
+        search: &SearchPlan,
+        i: &usize,
+    ) -> Result<Artifact, Diagnostic> {
+        deps::record(Dep::Census(CensusDep::Communes));
+        if cx.site.config.scopes.commune_pages == CommuneScope::Recorded {
+            // only recorded communes are in the index
+            deps::record(Dep::Census(CensusDep::Records));
+        }
+        let bytes = search.files.get(*i).map(|(_, s)| s.clone().into_bytes()).unwrap_or_default();
+        Ok(Artifact::file(Kind::Json, bytes))
+    }
+}
 
 /// Largest number of entries in a name shard before it is split by a longer prefix.
 const SHARD_MAX: usize = 300;
@@ -50,13 +99,6 @@ pub struct SearchPlan {
 }
 
 impl SearchPlan {
-    /// Adds the lookup files to the plan.
-    pub fn plan(&self, out: &mut Vec<Output>) {
-        for (i, (path, _)) in self.files.iter().enumerate() {
-            out.push(Output { path: path.clone(), job: Job::Search(i as u32) });
-        }
-    }
-
     /// Builds every shard (cheap: a few milliseconds for 35,000 communes).
     pub fn new(site: &Site) -> SearchPlan {
         let Some(data) = &site.communes else { return SearchPlan::default() };
@@ -67,7 +109,7 @@ impl SearchPlan {
         // Name keys: the whole name and each significant word.
         let mut keyed: Vec<(String, usize)> = Vec::new();
         for (i, n) in normalized.iter().enumerate() {
-            if crate::render::communes::has_page(site, data, i) {
+            if data.has_page(i) {
                 keyed.push((n.clone(), i));
                 let words: Vec<&str> = n.split(' ').collect();
                 for (w, word) in words.iter().enumerate().skip(1) {
@@ -94,7 +136,7 @@ impl SearchPlan {
         // Postal and INSEE codes by their first two characters.
         let mut digits: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, c) in data.communes.iter().enumerate() {
-            if !crate::render::communes::has_page(site, data, i) {
+            if !data.has_page(i) {
                 continue;
             }
             let mut keys: Vec<String> =
@@ -110,21 +152,10 @@ impl SearchPlan {
         for (key, ids) in digits {
             files.push((format!("search/d/{key}.json"), array(&entries, &ids)));
         }
-        let count =
-            (0..data.communes.len()).filter(|&i| crate::render::communes::has_page(site, data, i)).count();
+        let count = (0..data.communes.len()).filter(|&i| data.has_page(i)).count();
         let manifest = serde_json::json!({ "names": names, "digits": digit_keys, "count": count });
         files.push(("search/index.json".into(), manifest.to_string()));
         SearchPlan { files }
-    }
-
-    /// The bytes of file `i`.
-    pub fn render(&self, site: &Site, i: usize) -> Vec<u8> {
-        deps::record(Dep::Data(std::sync::Arc::from("communes")));
-        if site.config.scopes.commune_pages == crate::config::CommuneScope::Recorded {
-            // only recorded communes are in the index
-            deps::record(Dep::Records);
-        }
-        self.files.get(i).map(|(_, s)| s.clone().into_bytes()).unwrap_or_default()
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! - `t(key="nav.home", n=3, name="…")`: an interface string in the page's language, with its
 //!   plural form and parameters;
-//! - `asset(path="css/site.css")`: the fingerprinted URL of a static file;
+//! - `asset(path="css/site.css")`: the fingerprinted URL of a static file (registered by the
+//!   assets family, `family::assets`);
 //! - `url(path="agir/kit-courrier.md")`: the URL of a page in the current language (or the
 //!   default language's when it is not translated);
 //! - `pages(section="actualites", limit=3)`: the sorted pages of a section, cached;
@@ -16,13 +17,12 @@ use std::sync::{Arc, Mutex};
 
 use tera::{Kwargs, State, Tera, Value};
 
-use super::assets::Assets;
 use super::context::link_value;
 use crate::config::Typography;
 use crate::deps::{self, Dep};
-use crate::load::frontmatter::Date;
 use crate::markdown::typography;
 use crate::model::Site;
+use crate::model::source::Date;
 
 fn lang_of(site: &Site, state: &State) -> tera::TeraResult<usize> {
     let code: Option<String> = state.get("lang")?;
@@ -33,7 +33,7 @@ fn lang_of(site: &Site, state: &State) -> tera::TeraResult<usize> {
 }
 
 /// Registers kitgen's functions and filters on a Tera instance.
-pub fn register(tera: &mut Tera, site: &Arc<Site>, assets: &Arc<Assets>) {
+pub fn register(tera: &mut Tera, site: &Arc<Site>) {
     let s = site.clone();
     tera.register_function("t", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
         let lang = lang_of(&s, state)?;
@@ -48,24 +48,6 @@ pub fn register(tera: &mut Tera, site: &Arc<Site>, assets: &Arc<Assets>) {
         }
         deps::record(Dep::I18n(lang));
         s.i18n.t(lang, key, n, &params).map_err(|e| tera::Error::message(e.to_string()))
-    });
-
-    let a = assets.clone();
-    tera.register_function("asset", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-        let path: &str = kwargs.must_get("path")?;
-        match a.url(path) {
-            Some(u) => {
-                deps::record(Dep::Asset(Arc::from(path)));
-                Ok(u.to_string())
-            }
-            None => {
-                let hint = match crate::diag::suggest(path, a.names()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "static files live in static/ and themes/<theme>/static/".into(),
-                };
-                Err(tera::Error::message(format!("no static file `{path}`: {hint}")))
-            }
-        }
     });
 
     let s = site.clone();

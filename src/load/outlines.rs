@@ -1,12 +1,75 @@
-//! GeoJSON input of the map: the département outlines, read into plain lon/lat rings.
+//! The census map's outlines: `data/departements-fr.geojson`, read into plain lon/lat rings.
 //!
 //! Only what the map needs is read (a FeatureCollection of Polygon and MultiPolygon features
 //! with a `code` and a `nom`), and anything else is refused with a message that names the
 //! feature and the ring, so a broken data file is found at build time, not on the drawn map.
 
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
+
+use crate::cache::{Memo, Stamp};
+use crate::diag::Diagnostic;
+
+/// The outlines drawn on the census map, from the site root.
+pub const MAP_FILE: &str = "data/departements-fr.geojson";
+
+/// The outlines as loaded, with a version that changes with the file.
+#[derive(Debug, Clone, Default)]
+pub struct Outlines {
+    /// The départements (empty when the file is missing or broken).
+    pub departements: Vec<GeoDepartement>,
+    /// Changes when the file does.
+    pub version: u64,
+    /// Problems found reading it (reported by every build that uses these outlines).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the outlines of a site with commune data. A missing file is a warning (the map then
+/// places metropolitan communes without outlines), a broken one an error. With a `cache`
+/// (serve), the file is parsed again only when its stamp changes.
+pub fn load(root: &Path, cache: Option<&Memo<Option<Stamp>, Arc<Outlines>>>) -> Arc<Outlines> {
+    let path = root.join(MAP_FILE);
+    let stamp = crate::cache::stamp(&path);
+    let read = || {
+        let version = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            stamp.hash(&mut h);
+            h.finish()
+        };
+        let mut diagnostics = Vec::new();
+        let departements = match super::read_text(root, &path, super::communes::MAX_DATA_FILE) {
+            Ok(text) => parse_geojson(&text).unwrap_or_else(|e| {
+                diagnostics.push(
+                    Diagnostic::error("K505", format!("the map outlines cannot be read: {e}"))
+                        .at(MAP_FILE)
+                        .hint("restore the file from the campaign's data, or remove it to draw no outline"),
+                );
+                Vec::new()
+            }),
+            Err(d) if path.exists() => {
+                diagnostics.push(d);
+                Vec::new()
+            }
+            Err(_) => {
+                diagnostics.push(
+                    Diagnostic::warning("K506", format!("no map outlines: {MAP_FILE} is missing"))
+                        .at(MAP_FILE)
+                        .hint("copy departements-fr.geojson from the campaign's data (see data/README.md); until then the map shows the recorded communes of metropolitan France without département outlines"),
+                );
+                Vec::new()
+            }
+        };
+        Arc::new(Outlines { departements, version, diagnostics })
+    };
+    match cache {
+        Some(c) => c.get_or(stamp, read),
+        None => read(),
+    }
+}
 
 /// One département outline, in lon/lat. polygons → rings (first = outer, rest = holes) → points.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,12 +192,40 @@ fn parse_position(p: &Value) -> Option<(f64, f64)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A tiny collection: a square around Paris with a hole, Corsica, La Réunion, Mayotte as a
+    /// MultiPolygon, and a Pacific collectivity that is not drawn.
+    pub(crate) const FIXTURE: &str = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"code":"75","nom":"Saint-Étienne & <Loire>"},
+       "geometry":{"type":"Polygon","coordinates":[
+         [[2.0,48.5],[2.7,48.5],[2.7,49.1],[2.0,49.1],[2.0,48.5]],
+         [[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.9],[2.3,48.8]]]}},
+      {"type":"Feature","properties":{"code":"13","nom":"Bouches-du-Rhône"},
+       "geometry":{"type":"Polygon","coordinates":[
+         [[4.2,43.2],[5.8,43.2],[5.8,43.9],[4.2,43.9],[4.2,43.2]]]}},
+      {"type":"Feature","properties":{"code":"67","nom":"Bas-Rhin"},
+       "geometry":{"type":"Polygon","coordinates":[
+         [[7.0,48.1],[8.2,48.1],[8.2,49.1],[7.0,49.1],[7.0,48.1]]]}},
+      {"type":"Feature","properties":{"code":"2A","nom":"Corse-du-Sud"},
+       "geometry":{"type":"Polygon","coordinates":[
+         [[8.5,41.4],[9.4,41.4],[9.4,42.3],[8.5,42.3],[8.5,41.4]]]}},
+      {"type":"Feature","properties":{"code":"974","nom":"\"quotes\" 'single'"},
+       "geometry":{"type":"Polygon","coordinates":[
+         [[55.2,-21.4],[55.9,-21.4],[55.9,-20.8],[55.2,-20.8],[55.2,-21.4]]]}},
+      {"type":"Feature","properties":{"code":"976","nom":"Mayotte"},
+       "geometry":{"type":"MultiPolygon","coordinates":[
+         [[[45.0,-13.0],[45.2,-13.0],[45.2,-12.7],[45.0,-12.7],[45.0,-13.0]]],
+         [[[45.25,-12.85],[45.3,-12.85],[45.3,-12.75],[45.25,-12.75],[45.25,-12.85]]]]}},
+      {"type":"Feature","properties":{"code":"987","nom":"Polynésie française"},
+       "geometry":{"type":"Polygon","coordinates":[
+         [[-149.6,-17.8],[-149.2,-17.8],[-149.2,-17.5],[-149.6,-17.5],[-149.6,-17.8]]]}}
+    ]}"#;
 
     #[test]
     fn parses_polygons_holes_and_multipolygons() {
-        let d = parse_geojson(super::super::tests::FIXTURE).unwrap();
+        let d = parse_geojson(FIXTURE).unwrap();
         assert_eq!(d.len(), 7);
         assert_eq!(d[0].code, "75");
         assert_eq!(d[0].name, "Saint-Étienne & <Loire>");
@@ -173,7 +264,7 @@ mod tests {
             r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[0,0],[1,95],[1,1],[0,0]]]]}"#,
         ));
         assert!(e.contains("polygon 2: ring 1, position 2"), "{e}");
-        let twice = super::super::tests::FIXTURE.replace("\"13\"", "\"75\"");
+        let twice = FIXTURE.replace("\"13\"", "\"75\"");
         assert!(err(&twice).contains("feature 2: département code `75` already used by feature 1"));
     }
 }

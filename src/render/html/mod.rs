@@ -1,0 +1,104 @@
+//! HTML: relative links, the live-reload script, minification.
+//!
+//! Templates and Markdown write site-absolute paths (`/fr/brochure/`); after rendering, links
+//! are rewritten by the link policy ([`crate::render::LinkPolicy`]): relative pretty URLs, or
+//! relative URLs naming `index.html` for a copy opened from a folder. The 404 page, served at
+//! any depth, gets links that start from the site's path instead.
+
+pub mod minify;
+pub mod urls;
+
+use super::{Artifact, Kind, LinkPolicy, Links, RenderOptions};
+
+/// An artifact ready for the sink: its bytes before minification, and whether they are still
+/// to be minified (the writer skips that for outputs it already has, see `write::index`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// Bytes, links rewritten.
+    pub bytes: Vec<u8>,
+    /// Still to minify with [`minify::html`].
+    pub minify: bool,
+}
+
+/// Rewrites the links of an HTML artifact at output `path` and inserts the live-reload script;
+/// other kinds pass through. `base_url` is the site's published URL.
+pub fn finish(a: Artifact, path: &str, opts: &RenderOptions, base_url: &str) -> Finished {
+    let minify = opts.minify && a.kind == Kind::Html;
+    if a.kind != Kind::Html || a.links == Links::AsIs {
+        return Finished { bytes: a.bytes, minify };
+    }
+    let html = match String::from_utf8(a.bytes) {
+        Ok(s) => s,
+        Err(e) => return Finished { bytes: e.into_bytes(), minify },
+    };
+    let mut html = match (a.links, opts.links) {
+        (Links::Anywhere, LinkPolicy::Serve) => html,
+        (Links::Anywhere, LinkPolicy::Pretty) => {
+            // Served at any depth: links start from the site's path on its host, never from
+            // another host (the site may be copied elsewhere; nothing may leak to the original).
+            let base = base_path(base_url);
+            urls::rewrite(&html, &|u| format!("{base}{}", u.trim_start_matches('/')))
+        }
+        (_, LinkPolicy::IndexHtml) => {
+            let from = if a.links == Links::Anywhere { "404.html" } else { path };
+            urls::rewrite(&html, &|u| urls::with_index(&urls::relative(from, u)))
+        }
+        _ => urls::rewrite(&html, &|u| urls::relative(path, u)),
+    };
+    if opts.live_reload {
+        let tag = format!("<script src=\"{}\" defer></script>", super::LIVE_RELOAD_PATH);
+        match html.find("</head>") {
+            Some(i) => html.insert_str(i, &tag),
+            None => html.push_str(&tag),
+        }
+    }
+    Finished { bytes: html.into_bytes(), minify }
+}
+
+/// The final bytes: minified when asked.
+pub fn minified(f: Finished) -> Vec<u8> {
+    if f.minify { minify::html(&f.bytes) } else { f.bytes }
+}
+
+/// `https://example.org/kit/` → `/kit/`.
+pub fn base_path(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
+    match rest.find('/') {
+        Some(i) => rest[i..].to_string(),
+        None => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_policies() {
+        let page = || Artifact::page(r#"<a href="/fr/x/">x</a><img src="/img/a.png">"#.into());
+        let s = |f: Finished| String::from_utf8(f.bytes).unwrap();
+        let b = RenderOptions::build(true);
+        let out = finish(page(), "fr/y/index.html", &b, "https://example.org/vsa/");
+        assert!(out.minify);
+        assert_eq!(s(out), r#"<a href="../x/">x</a><img src="../../img/a.png">"#);
+        let off = RenderOptions { links: LinkPolicy::IndexHtml, ..b };
+        assert_eq!(
+            s(finish(page(), "fr/y/index.html", &off, "https://example.org/vsa/")),
+            r#"<a href="../x/index.html">x</a><img src="../../img/a.png">"#
+        );
+        let mut nf = page();
+        nf.links = Links::Anywhere;
+        assert_eq!(
+            s(finish(nf.clone(), "404.html", &b, "https://example.org/vsa/")),
+            r#"<a href="/vsa/fr/x/">x</a><img src="/vsa/img/a.png">"#
+        );
+        let serve = RenderOptions::serve(false);
+        let out = s(finish(nf, "404.html", &serve, "https://example.org/vsa/"));
+        assert!(out.starts_with(r#"<a href="/fr/x/">"#) && out.contains("live-reload.js"), "{out}");
+        let css = Artifact::file(Kind::Css, b"a{}".to_vec());
+        assert_eq!(
+            finish(css, "css/a.css", &b, "https://example.org/"),
+            Finished { bytes: b"a{}".to_vec(), minify: false }
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! SVG: the census charts and the map of France, drawn in Rust (no chart or map library, no
+//! JavaScript), deterministic, with classes instead of `style` attributes for the site's CSP.
+
+pub mod charts;
+pub mod map;
