@@ -285,11 +285,19 @@ def newest_source_mtime():
     return newest
 
 
-def kitgen_binary(no_build=False):
-    """target/release/kitgen, built first if it is missing or older than the sources.
+def kitgen_binary(no_build=False, path=None):
+    """target/release/kitgen, built first if it is missing or older than the sources; or the
+    binary at `path` (--kitgen), to measure another version in the same sitting.
 
     If the build fails (someone is in the middle of an edit) and a binary exists, that
     binary is used, with a warning in the header."""
+    if path:
+        exe = Path(path).resolve()
+        if not exe.is_file():
+            raise SystemExit(f"bench: --kitgen {path}: no such file")
+        version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip()
+        say(f"- kitgen: {version or '?'}, binary {exe} (given with --kitgen)")
+        return str(exe)
     exe = REPO / "target" / "release" / "kitgen"
     stale = ""
     if not exe.exists() or (not no_build and exe.stat().st_mtime < newest_source_mtime()):
@@ -421,7 +429,7 @@ def cmd_compare(a):
             raise SystemExit(f"bench: unknown variant {v} (plain, minify)")
     say("## compare: kitgen vs Hugo on the reference corpus\n")
     print_machine()
-    kitgen = kitgen_binary(a.no_build)
+    kitgen = kitgen_binary(a.no_build, a.kitgen)
     hugo = hugo_binary(a.hugo)
     need = (sum(sizes) if a.keep else max(sizes)) * 2 * BYTES_PER_POST
     work = scratch_dir(need, a.workdir)
@@ -502,7 +510,7 @@ def cmd_compare(a):
 def cmd_site(a):
     say("## site: the campaign site at the repository root\n")
     print_machine()
-    kitgen = kitgen_binary(a.no_build)
+    kitgen = kitgen_binary(a.no_build, a.kitgen)
     work = scratch_dir(512 * MIB, a.workdir)
     out = os.path.join(work, "public")
     cmd = [kitgen, "build", "--root", str(REPO), "--output", out]
@@ -768,7 +776,7 @@ def serve_corpus(a, kitgen, hugo, work, n, rows):
 def cmd_serve(a):
     say("## serve: from saving a file to the new bytes being served\n")
     print_machine()
-    kitgen = kitgen_binary(a.no_build)
+    kitgen = kitgen_binary(a.no_build, a.kitgen)
     sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
     hugo = hugo_binary(a.hugo) if sizes and not a.no_hugo else None
     work = scratch_dir(768 * MIB + max(sizes or [0]) * 2 * BYTES_PER_POST, a.workdir)
@@ -812,6 +820,8 @@ def main(argv=None):
                        help="delete the output (untimed) before every run instead of building over it")
         p.add_argument("--no-build", action="store_true",
                        help="measure target/release/kitgen as it is, even if src/ is newer")
+        p.add_argument("--kitgen", metavar="PATH",
+                       help="measure this kitgen binary instead (e.g. an older build, for before/after figures)")
 
     pc = sub.add_parser("compare", help="kitgen vs Hugo on the generated corpus")
     common(pc)
@@ -834,6 +844,7 @@ def main(argv=None):
     pv.add_argument("--workdir", help="put the scratch folder here instead of /dev/shm or /tmp")
     pv.add_argument("--keep", action="store_true", help="keep the copies and corpora")
     pv.add_argument("--no-build", action="store_true", help="measure target/release/kitgen as it is")
+    pv.add_argument("--kitgen", metavar="PATH", help="measure this kitgen binary instead")
 
     a = ap.parse_args(argv)
     CACHE_MODE["mode"] = getattr(a, "cache", "cold")

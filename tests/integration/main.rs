@@ -3,8 +3,10 @@
 // `pub` in a test binary only says "shared between test modules".
 #![allow(unreachable_pub)]
 
+mod architecture;
 mod build;
 mod communes;
+mod families;
 mod i18n;
 mod serve;
 mod serve_e2e;

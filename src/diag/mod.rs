@@ -12,6 +12,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+pub mod codes;
+
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,6 +70,7 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(codes::describe(code).is_some(), "diagnostic code {code} is not in diag::codes::CODES");
         Diagnostic {
             severity,
             code,

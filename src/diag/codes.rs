@@ -1,0 +1,126 @@
+//! The diagnostic codes, defined once. `docs/errors.md` shows the same table, and a test
+//! checks both that it does and that every code the sources use is in it.
+
+/// Every diagnostic code with what it means; `docs/errors.md` shows this table (a test checks it).
+pub const CODES: &[(&str, &str)] = &[
+    ("K001", "a file cannot be read"),
+    ("K002", "a file is over the size limit (8 MB for text, 64 MB for data)"),
+    ("K003", "a file is not valid UTF-8 (the byte offset, line and column are given)"),
+    ("K010", "a folder entry cannot be read"),
+    ("K011", "a symbolic link is broken or loops"),
+    ("K012", "a symbolic link leads out of the site tree (never followed)"),
+    ("K013", "a symbolic link to a folder (not followed)"),
+    ("K014", "a file name is not valid UTF-8"),
+    ("K100", "`kitgen.yaml` cannot be read"),
+    ("K101", "`kitgen.yaml` is not UTF-8"),
+    ("K102", "`kitgen.yaml`: invalid YAML, unknown key, wrong type"),
+    ("K103", "`kitgen.yaml`: invalid value (language code, default language, theme, highlight theme)"),
+    ("K104", "`--base-url` is not an absolute http(s) URL"),
+    ("K201", "front matter missing or not closed"),
+    ("K202", "front matter: invalid YAML, unknown or duplicate key, `draft: no`, invalid date"),
+    ("K203", "front matter: invalid slug, empty title, invalid `translation_of`"),
+    ("K204", "no `content/` folder"),
+    ("K205", "a file directly in `content/`, outside a language folder"),
+    ("K206", "`content/<lang>/` for a language that is not configured"),
+    ("K207", "a configured language has no content folder (warning)"),
+    ("K208", "a non-Markdown file in `content/` (warning)"),
+    ("K210", "a folder without `_index.md` (warning)"),
+    ("K211", "two pages have the same URL (also by case or Unicode normalisation)"),
+    ("K212", "a file name gives an empty URL segment"),
+    ("K213", "two outputs are written to the same path (a static file and a page)"),
+    ("K301", "an internal link (`@/…`) to a page that does not exist"),
+    ("K302", "a link with a forbidden scheme (`javascript:`, `data:`, …)"),
+    ("K303", "a link written to a `.md` file without `@/`"),
+    ("K304", "two headings with the same explicit id (warning)"),
+    ("K305", "an image with a forbidden scheme"),
+    ("K306", "an image loaded from another host (privacy)"),
+    ("K307", "an image without alternative text (warning)"),
+    ("K308", "a footnote reference without definition"),
+    ("K309", "a footnote never referenced (warning)"),
+    ("K310", "raw HTML removed by the sanitiser (warning)"),
+    ("K313", "an internal link to an anchor that does not exist"),
+    ("K401", "a template does not compile (syntax, unknown filter or function, extends itself, …)"),
+    ("K402", "a page asks for a template that does not exist"),
+    ("K403", "a page uses a template that has errors"),
+    ("K404", "a template fails while rendering a page (undefined variable, bad argument, …)"),
+    ("K502", "the commune reference list is invalid (JSON/CSV syntax, ragged or `;` row, lost leading zero)"),
+    ("K503", "a commune is listed twice in the reference list"),
+    ("K504", "a commune or département refers to a département or region that is not listed"),
+    ("K505", "the map outlines (`data/departements-fr.geojson`) cannot be read"),
+    ("K506", "the map outlines file is missing: the map has no outlines (warning)"),
+    ("K510", "a file in `data/records/` that is not YAML (warning)"),
+    ("K511", "a record: invalid YAML, unknown key, invalid status, use case, date or URL"),
+    ("K512", "a record's file name and `insee` disagree"),
+    ("K513", "a `deployed` or `experiment` record without a source"),
+    ("K514", "a source without `url` or `file`, or with both"),
+    ("K515", "a source `file` outside `data/documents/` or missing"),
+    ("K516", "notes in a language that is not configured"),
+    ("K517", "a local group contact that is neither an e-mail address nor a URL"),
+    ("K520", "a record for an INSEE code that no commune has (closest communes suggested)"),
+    ("K521", "two records for the same commune"),
+    ("K522", "a record's `name` differs from the reference list (warning)"),
+    ("K525", "the site has commune data but no `content/<lang>/communes/_index.md`"),
+    ("K530", "an open-data download cannot be written"),
+    ("K540", "a stylesheet loads a file from another host (privacy)"),
+    ("K601", "an i18n file is invalid"),
+    ("K602", "a plural string lacks a form its language needs"),
+    ("K603", "an i18n key that the default language does not have (warning)"),
+    ("K604", "an i18n file for a language that is not configured (warning)"),
+    ("K605", "interface strings missing in a language, shown in the default language (warning)"),
+    ("K606", "an interface string that a generated page (statistics, map, commune pages) needs is missing in every language"),
+    ("K701", "an output cannot be written (exit 3; the previous output is left as it was)"),
+    ("K900", "internal error: a bug in kitgen (please report it with the command and the site)"),
+];
+
+/// What a code means, `None` for an unknown code.
+pub fn describe(code: &str) -> Option<&'static str> {
+    CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_errors_md_shows_the_table() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/errors.md")).unwrap();
+        let rows: Vec<(String, String)> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("| K"))
+            .filter_map(|l| l.strip_suffix(" |"))
+            .filter_map(|l| l.split_once(" | "))
+            .map(|(c, d)| (format!("K{c}"), d.to_string()))
+            .collect();
+        let codes: Vec<(String, String)> = CODES.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect();
+        assert_eq!(rows, codes, "docs/errors.md and diag::codes::CODES differ");
+    }
+
+    #[test]
+    fn every_code_in_the_sources_is_defined() {
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut stack = vec![std::path::PathBuf::from(src)];
+        let mut unknown = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("diag/codes.rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    for (i, _) in text.match_indices("\"K") {
+                        let code = &text[i + 1..(i + 5).min(text.len())];
+                        let closed = text[i + 5..].starts_with('"');
+                        if closed && code[1..].bytes().all(|b| b.is_ascii_digit()) && describe(code).is_none() {
+                            unknown.push(format!("{}: {code}", p.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(unknown.is_empty(), "codes used but not in diag::codes::CODES: {unknown:?}");
+        let mut sorted: Vec<&str> = CODES.iter().map(|(c, _)| *c).collect();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), CODES.len(), "a code is defined twice");
+    }
+}
