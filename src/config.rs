@@ -49,6 +49,19 @@ pub enum CommuneScope {
     Recorded,
 }
 
+/// The most languages a site may have: every page links to its translations, so the output
+/// grows with the square of their number.
+pub const MAX_LANGUAGES: usize = 50;
+
+/// The output folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Files of the output folder kitgen did not make and must keep (globs; `.git`, `CNAME` and
+    /// `.well-known` always are).
+    pub keep: Vec<String>,
+}
+
 /// How much of the heavy outputs the build produces.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -87,6 +100,8 @@ struct RawConfig {
     highlight_theme: String,
     #[serde(default)]
     scopes: Scopes,
+    #[serde(default)]
+    output: OutputConfig,
 }
 
 fn default_theme() -> String {
@@ -137,6 +152,8 @@ pub struct Config {
     pub highlight_theme: String,
     /// Heavy output scopes.
     pub scopes: Scopes,
+    /// The output folder's settings.
+    pub output: OutputConfig,
     /// Publish drafts.
     pub drafts: bool,
 }
@@ -159,6 +176,18 @@ impl Config {
     /// Reads and validates `root/kitgen.yaml`. Errors are returned all together.
     pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
+        if let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(&path), std::fs::canonicalize(root)) {
+            if !real.starts_with(&real_root) {
+                return Err(vec![
+                    Diagnostic::error(
+                        "K100",
+                        format!("{CONFIG_FILE} leads out of the site folder, to {}", real.display()),
+                    )
+                    .at(CONFIG_FILE)
+                    .hint("copy the file into the site instead: kitgen never reads outside the site folder"),
+                ]);
+            }
+        }
         let src = match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(s) => s,
@@ -238,6 +267,21 @@ impl Config {
                 title: lang.title.clone().unwrap_or_else(|| raw.title.clone()),
             });
         }
+        if raw.languages.len() > MAX_LANGUAGES {
+            errors.push(
+                err_at("languages", "", format!("{} languages are configured; kitgen builds at most {MAX_LANGUAGES}", raw.languages.len()))
+                    .hint("every page links to each of its translations: remove the languages the campaign does not publish yet"),
+            );
+        }
+        for pattern in &raw.output.keep {
+            if let Err(e) = crate::write::Keep::new(std::slice::from_ref(pattern)) {
+                let mut d = Diagnostic::error("K103", format!("output.keep: {e}")).at(CONFIG_FILE);
+                if let Some(off) = src.find(pattern.as_str()) {
+                    d = d.at_offset(src, off, pattern.len());
+                }
+                errors.push(d.hint("write a glob such as `uploads/**` or `google*.html`"));
+            }
+        }
         if raw.languages.is_empty() {
             errors.push(
                 err_at("languages", "", "no languages are configured".into())
@@ -262,8 +306,22 @@ impl Config {
         }
 
         let base_url = overrides.base_url.clone().unwrap_or(raw.base_url.clone());
+        let has_credentials =
+            base_url.split_once("://").is_some_and(|(_, r)| r.split('/').next().unwrap_or("").contains('@'));
         let base_url = match normalise_base_url(&base_url) {
             Some(u) => u,
+            None if has_credentials => {
+                let msg = format!(
+                    "base URL `{base_url}` holds a user name or password, which every page and the sitemap would publish"
+                );
+                let d = if overrides.base_url.is_some() {
+                    Diagnostic::error("K104", msg)
+                } else {
+                    err_at("base_url", &raw.base_url, msg)
+                };
+                errors.push(d.hint("write the public address without `user:password@`; protect a preview with the web server's own access control"));
+                String::new()
+            }
             None => {
                 let d = if overrides.base_url.is_some() {
                     Diagnostic::error(
@@ -333,6 +391,7 @@ impl Config {
             minify: raw.minify && !overrides.no_minify,
             highlight_theme: raw.highlight_theme,
             scopes: raw.scopes,
+            output: raw.output,
             drafts: overrides.drafts,
         })
     }
@@ -375,7 +434,8 @@ fn normalise_base_url(url: &str) -> Option<String> {
     let url = url.trim();
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
     let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
+    // `https://user:password@host/` would be published in the sitemap and every link.
+    if host.is_empty() || host.contains('@') || url.contains(['?', '#', ' ', '"', '<', '>']) {
         return None;
     }
     let mut u = url.to_string();

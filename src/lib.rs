@@ -14,6 +14,7 @@ pub mod diag;
 pub mod family;
 pub mod i18n;
 pub mod incremental;
+pub mod interrupt;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -31,7 +31,7 @@ use crate::render::RenderOptions;
 use crate::render::html;
 use crate::render::tera::Engine;
 use crate::write::index::{Key, OutputIndex};
-use crate::write::{self, MemorySink, Removal, Sink, Writer};
+use crate::write::{self, CommitError, Keep, MemorySink, Publish, Removal, Sink, Writer};
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -68,6 +68,8 @@ pub struct BuildReport {
     pub written: usize,
     /// Stale files removed.
     pub removed: usize,
+    /// The files removed, sorted.
+    pub removed_paths: Vec<String>,
     /// Time per stage, in order.
     pub timings: Vec<(&'static str, f64)>,
 }
@@ -84,9 +86,16 @@ pub enum BuildError {
     /// Errors in the inputs (exit 1).
     #[error("the build failed")]
     Input(Vec<Diagnostic>),
-    /// Reading or writing failed (exit 3).
+    /// Reading or writing failed; the previous output is as it was (exit 3).
     #[error("{0}")]
     Io(String),
+    /// Writing failed after part of the output was replaced (exit 3; only when kitgen could
+    /// not publish by swapping folders).
+    #[error("{0}")]
+    Partial(String),
+    /// Stopped by a signal; the previous output is as it was (exit 128 + the signal).
+    #[error("interrupted by {}", crate::interrupt::name(*.0))]
+    Interrupted(i32),
 }
 
 impl BuildError {
@@ -95,7 +104,8 @@ impl BuildError {
         match self {
             BuildError::Input(_) => 1,
             BuildError::Config(_) | BuildError::Output(_) => 2,
-            BuildError::Io(_) => 3,
+            BuildError::Io(_) | BuildError::Partial(_) => 3,
+            BuildError::Interrupted(sig) => crate::interrupt::exit_code(*sig),
         }
     }
 }
@@ -206,9 +216,30 @@ pub fn prepare_with(
             .hint("rename the static file or change the page's slug"),
         );
     }
+    check_file_refs(&site, &plan, &mut diags);
     timings.push(("plan", t.elapsed().as_secs_f64()));
 
     Ok(Prepared { site, inputs, plan, render, diagnostics: diags, timings })
+}
+
+/// Links and images of the pages that name a local file no family produces.
+fn check_file_refs(site: &Site, plan: &Plan, diags: &mut Vec<Diagnostic>) {
+    for p in &site.pages {
+        for f in &p.files {
+            let found = model::file_target(&p.url, &f.url)
+                .is_some_and(|t| plan.find(&t).is_some() || plan.find(&format!("{t}/index.html")).is_some());
+            if !found {
+                let mut d = f.missing.clone();
+                if p.fallback_of.is_some() {
+                    d = d.note(format!(
+                        "on the `{}` page that shows this text ({})",
+                        site.config.languages[p.lang].code, p.url
+                    ));
+                }
+                diags.push(d);
+            }
+        }
+    }
 }
 
 /// The reference indexes, records and map outlines, when the site has `data/communes-fr.json`
@@ -291,7 +322,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildReport, BuildError> {
     let prepared = prepare(opts, families)?;
     let t = Instant::now();
-    let mut diagnostics = std::mem::take(&mut Vec::new());
+    let mut diagnostics = Vec::new();
     let engine = engine(&prepared, families, &mut diagnostics);
     let Prepared { site, plan, render, diagnostics: mut diags, mut timings, .. } = prepared;
     diags.append(&mut diagnostics);
@@ -300,8 +331,13 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
     write::check_output_dir(&opts.root, &opts.output)?;
 
     let t = Instant::now();
-    let writer = Writer::open(&opts.output, OutputIndex::load(&opts.output, opts.cache_dir.as_deref()))
+    let keep = Keep::new(&site.config.output.keep).unwrap_or_default();
+    let index = OutputIndex::load(&opts.output, opts.cache_dir.as_deref());
+    let writer = Writer::open(&opts.output, index, Publish::Swap, keep)
         .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
+    if let Some(why) = writer.fallback() {
+        diags.push(Diagnostic::warning("K702", why.to_string()).hint("give kitgen write access to the folder that holds the output folder, so it can publish every file at once"));
+    }
     let bar = progress_bar(opts.progress, plan.len() as u64);
     let cx = Cx {
         site: &site,
@@ -314,6 +350,10 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
     let rendered = render_waves(&cx, &writer, &bar);
     bar.finish_and_clear();
     timings.push(("render", t.elapsed().as_secs_f64()));
+    if let Some(sig) = crate::interrupt::requested() {
+        let _ = writer.abort();
+        return Err(BuildError::Interrupted(sig));
+    }
     if let Some(msg) = rendered.io_error {
         let _ = writer.abort();
         return Err(BuildError::Io(msg));
@@ -326,9 +366,14 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
 
     let t = Instant::now();
     let produced: HashSet<&str> = plan.outputs().map(|(_, p)| p).collect();
-    let (stats, index) = writer
-        .commit(Removal::Scan(&produced))
-        .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
+    let interrupted = || crate::interrupt::requested().is_some();
+    let (stats, index) = writer.commit(Removal::Scan(&produced), &interrupted).map_err(|e| match e {
+        CommitError::Io(e) => BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())),
+        CommitError::Partial(e) => {
+            BuildError::Partial(format!("cannot write to {}: {e}", opts.output.display()))
+        }
+        CommitError::Interrupted => BuildError::Interrupted(crate::interrupt::requested().unwrap_or(2)),
+    })?;
     index.save();
     timings.push(("write", t.elapsed().as_secs_f64()));
 
@@ -339,6 +384,7 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
         bytes: stats.bytes,
         written: stats.written,
         removed: stats.removed,
+        removed_paths: stats.removed_paths,
         timings,
     })
 }
@@ -380,6 +426,7 @@ pub fn build_in_memory(
         bytes: 0,
         written: sink.len(),
         removed: 0,
+        removed_paths: Vec::new(),
         timings,
     };
     Ok((report, sink))
@@ -444,6 +491,9 @@ pub fn render_all(
     let results: Vec<(Vec<Dep>, Result<(), Failure>)> = outputs
         .par_iter()
         .map(|&out| {
+            if crate::interrupt::requested().is_some() {
+                return (Vec::new(), Err(Failure::Interrupted));
+            }
             let path = cx.plan.path(out);
             // Only serve rebuilds from what each output read: a build does not pay for recording.
             let (artifact, deps) = if cx.opts.record_deps {
@@ -482,6 +532,7 @@ pub fn render_all(
                 rendered.errors.push(e);
             }
             Err(Failure::Input(e)) => rendered.errors.push(e),
+            Err(Failure::Interrupted) => {}
         }
     }
     rendered
@@ -493,6 +544,8 @@ enum Failure {
     Input(Diagnostic),
     /// Writing failed: the build stops.
     Io(Diagnostic),
+    /// A signal asked to stop: what is left is not rendered.
+    Interrupted,
 }
 
 /// One template error repeated on 70,000 pages is one diagnostic with a count.

@@ -9,6 +9,7 @@ use crate::pipeline::{self, BuildError, BuildOptions};
 /// Runs a build and prints its report; returns the exit code.
 pub fn run(args: BuildArgs) -> i32 {
     let start = Instant::now();
+    crate::interrupt::install();
     let root = args.site.root.clone();
     let output = args.output.clone().unwrap_or_else(|| root.join("public"));
     let opts = BuildOptions {
@@ -38,6 +39,9 @@ pub fn run(args: BuildArgs) -> i32 {
                 },
                 start.elapsed().as_secs_f64()
             );
+            if !report.removed_paths.is_empty() {
+                eprintln!("kitgen: removed, no longer produced: {}", list(&report.removed_paths, 10));
+            }
             if crate::pipeline::timings_wanted() {
                 for (stage, secs) in &report.timings {
                     eprintln!("  {stage:<10} {secs:.3} s");
@@ -55,10 +59,23 @@ pub fn run(args: BuildArgs) -> i32 {
                 BuildError::Io(m) => {
                     eprintln!("error: {m}\n  = note: the previous output was left as it was")
                 }
+                BuildError::Partial(m) => eprintln!(
+                    "error: {m}\n  = note: kitgen was replacing files one by one (it could not make a folder beside the output): some files are new, the others as they were; build again once the problem is fixed"
+                ),
+                BuildError::Interrupted(sig) => eprintln!(
+                    "kitgen: interrupted by {}: nothing was published, the previous output was left as it was and temporary files were removed",
+                    crate::interrupt::name(*sig)
+                ),
             }
             e.exit_code()
         }
     }
+}
+
+/// `a, b, c and 12 more`.
+fn list(items: &[String], max: usize) -> String {
+    let shown = items.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > max { format!("{shown} and {} more", items.len() - max) } else { shown }
 }
 
 /// `12.3 MB`.

@@ -8,14 +8,17 @@ pub const CODES: &[(&str, &str)] = &[
     ("K003", "a file is not valid UTF-8 (the byte offset, line and column are given)"),
     ("K010", "a folder entry cannot be read"),
     ("K011", "a symbolic link is broken or loops"),
-    ("K012", "a symbolic link leads out of the site tree (never followed)"),
+    ("K012", "a symbolic link leads out of the site tree (never followed), or a file is read through one"),
     ("K013", "a symbolic link to a folder (not followed)"),
     ("K014", "a file name is not valid UTF-8"),
-    ("K100", "`kitgen.yaml` cannot be read"),
+    ("K100", "`kitgen.yaml` cannot be read, or is a link out of the site folder"),
     ("K101", "`kitgen.yaml` is not UTF-8"),
     ("K102", "`kitgen.yaml`: invalid YAML, unknown key, wrong type"),
-    ("K103", "`kitgen.yaml`: invalid value (language code, default language, theme, highlight theme)"),
-    ("K104", "`--base-url` is not an absolute http(s) URL"),
+    (
+        "K103",
+        "`kitgen.yaml`: invalid value (language code, default language, theme, highlight theme, more than 50 languages, an `output.keep` pattern, a user name or password in `base_url`)",
+    ),
+    ("K104", "`--base-url` is not an absolute http(s) URL, or holds a user name or password"),
     ("K201", "front matter missing or not closed"),
     ("K202", "front matter: invalid YAML, unknown or duplicate key, `draft: no`, invalid date"),
     ("K203", "front matter: invalid slug, empty title, invalid `translation_of`"),
@@ -24,6 +27,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("K206", "`content/<lang>/` for a language that is not configured"),
     ("K207", "a configured language has no content folder (warning)"),
     ("K208", "a non-Markdown file in `content/` (warning)"),
+    ("K209", "a NUL byte in a Markdown file, replaced by U+FFFD (warning)"),
     ("K210", "a folder without `_index.md` (warning)"),
     ("K211", "two pages have the same URL (also by case or Unicode normalisation)"),
     ("K212", "a file name gives an empty URL segment"),
@@ -38,7 +42,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("K308", "a footnote reference without definition"),
     ("K309", "a footnote never referenced (warning)"),
     ("K310", "raw HTML removed by the sanitiser (warning)"),
+    ("K311", "Markdown or raw HTML nested too deep (256 levels), or a page of more than 2 million elements"),
+    ("K312", "a link to a local file or URL of the site that nothing produces"),
     ("K313", "an internal link to an anchor that does not exist"),
+    ("K314", "an image that does not exist in the site's static files"),
     ("K401", "a template does not compile (syntax, unknown filter or function, extends itself, …)"),
     ("K402", "a page asks for a template that does not exist"),
     ("K403", "a page uses a template that has errors"),
@@ -62,13 +69,25 @@ pub const CODES: &[(&str, &str)] = &[
     ("K525", "the site has commune data but no `content/<lang>/communes/_index.md`"),
     ("K530", "an open-data download cannot be written"),
     ("K540", "a stylesheet loads a file from another host (privacy)"),
+    (
+        "K541",
+        "a static SVG runs scripts, loads from another host or is not well-formed (element and line given)",
+    ),
+    ("K542", "a stylesheet `url()` names a static file that does not exist"),
     ("K601", "an i18n file is invalid"),
     ("K602", "a plural string lacks a form its language needs"),
     ("K603", "an i18n key that the default language does not have (warning)"),
     ("K604", "an i18n file for a language that is not configured (warning)"),
     ("K605", "interface strings missing in a language, shown in the default language (warning)"),
-    ("K606", "an interface string that a generated page (statistics, map, commune pages) needs is missing in every language"),
+    (
+        "K606",
+        "an interface string that a generated page (statistics, map, commune pages) needs is missing in every language",
+    ),
     ("K701", "an output cannot be written (exit 3; the previous output is left as it was)"),
+    (
+        "K702",
+        "the output cannot be published at once (no folder can be made beside it): files are replaced one by one (warning)",
+    ),
     ("K900", "internal error: a bug in kitgen (please report it with the command and the site)"),
 ];
 
@@ -91,7 +110,8 @@ mod tests {
             .filter_map(|l| l.split_once(" | "))
             .map(|(c, d)| (format!("K{c}"), d.to_string()))
             .collect();
-        let codes: Vec<(String, String)> = CODES.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect();
+        let codes: Vec<(String, String)> =
+            CODES.iter().map(|(c, d)| (c.to_string(), d.to_string())).collect();
         assert_eq!(rows, codes, "docs/errors.md and diag::codes::CODES differ");
     }
 
@@ -110,7 +130,8 @@ mod tests {
                     for (i, _) in text.match_indices("\"K") {
                         let code = &text[i + 1..(i + 5).min(text.len())];
                         let closed = text[i + 5..].starts_with('"');
-                        if closed && code[1..].bytes().all(|b| b.is_ascii_digit()) && describe(code).is_none() {
+                        if closed && code[1..].bytes().all(|b| b.is_ascii_digit()) && describe(code).is_none()
+                        {
                             unknown.push(format!("{}: {code}", p.display()));
                         }
                     }

@@ -75,10 +75,19 @@ impl Family for Assets {
         let mut list = Vec::new();
         let mut urls_map = HashMap::new();
         let mut texts: Vec<(String, Arc<str>, std::path::PathBuf)> = Vec::new();
+        let statics: std::collections::HashSet<&str> =
+            cx.inputs.statics.list.iter().map(|f| f.rel.as_str()).collect();
+        let exists = |from: &str, url: &str| {
+            let dir = from.rsplit_once('/').map(|(d, _)| format!("/{d}/")).unwrap_or_else(|| "/".into());
+            crate::model::file_target(&dir, url).is_some_and(|t| statics.contains(t.as_str()))
+        };
         for f in &cx.inputs.statics.list {
             match &f.data {
                 StaticData::Text(t) => texts.push((f.rel.clone(), t.clone(), f.display.clone())),
                 StaticData::Bytes(b) => {
+                    if f.rel.ends_with(".svg") {
+                        check_svg(b, &f.display, &|url| exists(&f.rel, url), &mut diagnostics);
+                    }
                     urls_map.insert(f.rel.clone(), format!("/{}", f.rel));
                     list.push(Asset { out: f.rel.clone(), bytes: b.clone(), version: f.version });
                 }
@@ -91,6 +100,7 @@ impl Family for Assets {
         for (rel, text, display) in texts {
             let processed = if rel.ends_with(".css") {
                 check_css(&text, &display, &mut diagnostics);
+                check_css_targets(&text, &display, &|url| exists(&rel, url), &mut diagnostics);
                 let t = urls::relativize_css(&text, &rel);
                 if cx.opts.minify { minify::css(&t) } else { t }
             } else if cx.opts.minify {
@@ -160,6 +170,63 @@ impl Family for Assets {
                 }
             }
         });
+    }
+}
+
+/// A static SVG is published only when it runs nothing and loads nothing from elsewhere.
+fn check_svg(
+    bytes: &[u8],
+    path: &std::path::Path,
+    exists: &dyn Fn(&str) -> bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        diags.push(
+            Diagnostic::error("K541", "the SVG is not valid UTF-8")
+                .at(path)
+                .hint("save it again as UTF-8 SVG"),
+        );
+        return;
+    };
+    for p in crate::render::svg::sanitize::check(text, exists) {
+        diags.push(
+            Diagnostic::error("K541", p.message).at(path).at_offset(text, p.offset, p.len).hint(p.hint),
+        );
+    }
+}
+
+/// The files a stylesheet's `url()`s name must exist among the static files.
+fn check_css_targets(
+    css: &str,
+    path: &std::path::Path,
+    exists: &dyn Fn(&str) -> bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut from = 0;
+    while let Some(i) = css[from..].find("url(") {
+        let at = from + i;
+        from = at + 4;
+        let inner = css[from..].trim_start();
+        let quote = inner.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let inner = if quote.is_some() { &inner[1..] } else { inner };
+        let end = inner.find(|c: char| c == ')' || Some(c) == quote).unwrap_or(inner.len());
+        let url = inner[..end].trim();
+        let lower = url.to_ascii_lowercase();
+        let skip = url.is_empty()
+            || url.starts_with('#')
+            || lower.starts_with("data:")
+            || lower.starts_with("http:")
+            || lower.starts_with("https:")
+            || url.starts_with("//");
+        let target = url.split(['?', '#']).next().unwrap_or(url);
+        if !skip && !exists(target) {
+            diags.push(
+                Diagnostic::error("K542", format!("`url({url})`: no such static file"))
+                    .at(path)
+                    .at_offset(css, at, end + 5)
+                    .hint("put the file in static/ (or the theme's static/) at that path, or fix the path"),
+            );
+        }
     }
 }
 

@@ -104,21 +104,24 @@ fn render(site: &Site, i: usize) -> Result<Vec<u8>, Diagnostic> {
                     })
                     .collect();
                 let opt = |v: Option<String>| v.unwrap_or_default();
+                // Text cells that a spreadsheet would run as a formula are neutralised (OWASP's
+                // CSV injection rule); numbers are written by kitgen and stay as they are.
+                let t = |v: String| cell(&v);
                 let _ = w.write_record([
                     commune.code.0.clone(),
-                    commune.nom.clone(),
-                    commune.departement.clone(),
-                    commune.region.clone(),
+                    t(commune.nom.clone()),
+                    t(commune.departement.clone()),
+                    t(commune.region.clone()),
                     opt(commune.population.map(|p| p.to_string())),
                     opt(commune.lat.map(|v| v.to_string())),
                     opt(commune.lon.map(|v| v.to_string())),
                     r.status.id().to_string(),
-                    r.vendors.join("; "),
+                    t(r.vendors.join("; ")),
                     r.use_cases.iter().map(|u| u.id()).collect::<Vec<_>>().join("; "),
                     opt(r.cameras.map(|c| c.to_string())),
                     opt(r.since.as_ref().map(|d| d.0.clone())),
-                    sources.join(" | "),
-                    opt(r.local_group.as_ref().map(|g| g.name.clone())),
+                    t(sources.join(" | ")),
+                    t(opt(r.local_group.as_ref().map(|g| g.name.clone()))),
                     opt(r.last_verified.as_ref().map(|d| d.0.clone())),
                     r.uncertain.iter().map(|f| f.id()).collect::<Vec<_>>().join("; "),
                 ]);
@@ -128,6 +131,12 @@ fn render(site: &Site, i: usize) -> Result<Vec<u8>, Diagnostic> {
         }
         _ => Ok(format!("{}\n", serde_json::to_string_pretty(&schema()).unwrap_or_default()).into_bytes()),
     }
+}
+
+/// A text cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'` (OWASP, "CSV Injection").
+pub fn cell(v: &str) -> String {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.to_string() }
 }
 
 /// The JSON Schema of `data/records/*.yaml`.
@@ -172,4 +181,22 @@ pub fn schema() -> serde_json::Value {
             "uncertain": {"type": "array", "items": {"enum": ["status", "vendors", "use_cases", "cameras", "since", "local_group"]}}
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(
+            cell("=HYPERLINK(\"https://evil.example/\",\"Voir\")"),
+            "'=HYPERLINK(\"https://evil.example/\",\"Voir\")"
+        );
+        for bad in ["+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(cell(bad).starts_with('\''), "{bad}");
+        }
+        assert_eq!(cell("Briefcam"), "Briefcam");
+        assert_eq!(cell(""), "");
+    }
 }

@@ -314,6 +314,10 @@ pub struct Cx<'a> {
     pub outputs: &'a dyn Outputs,
 }
 
+/// Given a family, its plan key and how to plan it, the plan to use (serve keeps the last one
+/// while the key is the same).
+pub type Reuse<'a> = dyn Fn(FamilyId, u64, &dyn Fn() -> FamilyPlan) -> Arc<FamilyPlan> + 'a;
+
 /// The registered families, in order: planning follows it (a family sees the plans of those
 /// before it), and so does the sitemap.
 #[derive(Default)]
@@ -360,12 +364,7 @@ impl Families {
 
     /// Plans every family in order. `reuse` gives, for a family and its plan key, the plan to
     /// reuse (serve) and is told about new ones.
-    pub fn plan(
-        &self,
-        inputs: &Inputs,
-        opts: &RenderOptions,
-        reuse: &dyn Fn(FamilyId, u64, &dyn Fn() -> FamilyPlan) -> Arc<FamilyPlan>,
-    ) -> Plan {
+    pub fn plan(&self, inputs: &Inputs, opts: &RenderOptions, reuse: &Reuse<'_>) -> Plan {
         let mut families: Vec<Arc<FamilyPlan>> = Vec::with_capacity(self.list.len());
         for (i, f) in self.list.iter().enumerate() {
             let id = FamilyId(i as u16);

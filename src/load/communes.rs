@@ -213,7 +213,22 @@ fn parse_csv(text: &str, display: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Com
     let mut out = Vec::new();
     let mut errors = 0;
     for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
+        // The line from the record's byte offset: right with CRLF endings (the reader's own
+        // line count is not) and with quoted fields over several lines (counting records is not).
+        let position = match &rec {
+            Ok(r) => r.position().cloned(),
+            Err(e) => e.position().cloned(),
+        };
+        let line = position
+            .map(|p| {
+                // With CRLF endings the position may stop at the `\n` ending the line before.
+                let mut b = p.byte() as usize;
+                while matches!(text.as_bytes().get(b), Some(b'\r' | b'\n')) {
+                    b += 1;
+                }
+                text.get(..b).map(|before| before.matches('\n').count() + 1).unwrap_or(i + 2)
+            })
+            .unwrap_or(i + 2);
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {

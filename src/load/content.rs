@@ -88,7 +88,10 @@ pub fn load(
     let mut pages = Vec::new();
     for r in results {
         match r {
-            Ok(Some(p)) => pages.push(p),
+            Ok(Some(p)) => {
+                diags.extend(p.warnings.iter().cloned());
+                pages.push(p);
+            }
             Ok(None) => {}
             Err(ds) => diags.extend(ds),
         }
@@ -127,7 +130,18 @@ fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<Source
             .hint("put images and downloads in static/ and link them from the page"),
         ]);
     }
-    let text = read_text(&config.root, &found.path, MAX_TEXT_FILE).map_err(|d| vec![d])?;
+    let mut text = read_text(&config.root, &found.path, MAX_TEXT_FILE).map_err(|d| vec![d])?;
+    let mut warnings = Vec::new();
+    if let Some(off) = text.find('\0') {
+        // CommonMark: a NUL is replaced by U+FFFD; it never reaches a page.
+        warnings.push(
+            Diagnostic::warning("K209", "the file holds a NUL byte, replaced by \u{FFFD}")
+                .at(&display)
+                .at_offset(&text, off, 1)
+                .hint("remove the invisible character (it often comes from a copy and paste)"),
+        );
+        text = text.replace('\0', "\u{FFFD}");
+    }
     let is_section = found.rel == "_index.md" || found.rel.ends_with("/_index.md");
     let split = frontmatter::parse(&text, is_section, &display.to_string_lossy())?;
     let version = version_of(&split.front, &text[split.body_start..]);
@@ -147,5 +161,6 @@ fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<Source
         is_section,
         version,
         text_hash,
+        warnings,
     }))
 }

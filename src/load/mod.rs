@@ -20,9 +20,29 @@ use crate::diag::Diagnostic;
 /// Largest input file kitgen reads (Markdown, YAML, templates).
 pub const MAX_TEXT_FILE: u64 = 8 * 1024 * 1024;
 
-/// Reads a UTF-8 text file no larger than `cap`, with located errors.
-pub fn read_text(root: &Path, path: &Path, cap: u64) -> Result<String, Diagnostic> {
+/// Checks that `path` is inside the site folder once every symbolic link is followed: kitgen
+/// reads nothing outside the site, whatever the kind of file (content, data, strings, config).
+pub fn inside(root: &Path, path: &Path) -> Result<(), Diagnostic> {
     let display = crate::diag::rel_to(root, path);
+    let real = std::fs::canonicalize(path).map_err(|e| {
+        Diagnostic::error("K001", format!("cannot read {}: {e}", display.display())).at(&display)
+    })?;
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if !real.starts_with(&real_root) {
+        return Err(Diagnostic::error(
+            "K012",
+            format!("{} leads out of the site folder, to {}", display.display(), real.display()),
+        )
+        .at(&display)
+        .hint("copy the file into the site instead: kitgen never reads outside the site folder"));
+    }
+    Ok(())
+}
+
+/// Reads a file of the site no larger than `cap`, with located errors.
+pub fn read_bytes(root: &Path, path: &Path, cap: u64) -> Result<Vec<u8>, Diagnostic> {
+    let display = crate::diag::rel_to(root, path);
+    inside(root, path)?;
     let meta = std::fs::metadata(path).map_err(|e| {
         Diagnostic::error("K001", format!("cannot read {}: {e}", display.display())).at(&display)
     })?;
@@ -34,9 +54,18 @@ pub fn read_text(root: &Path, path: &Path, cap: u64) -> Result<String, Diagnosti
         .at(&display)
         .hint("split the file, or check that it is the right file"));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    std::fs::read(path).map_err(|e| {
         Diagnostic::error("K001", format!("cannot read {}: {e}", display.display())).at(&display)
-    })?;
+    })
+}
+
+/// Largest static file kitgen copies (images, documents, fonts).
+pub const MAX_STATIC_FILE: u64 = 256 * 1024 * 1024;
+
+/// Reads a UTF-8 text file of the site no larger than `cap`, with located errors.
+pub fn read_text(root: &Path, path: &Path, cap: u64) -> Result<String, Diagnostic> {
+    let display = crate::diag::rel_to(root, path);
+    let bytes = read_bytes(root, path, cap)?;
     String::from_utf8(bytes).map_err(|e| {
         let off = e.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&e.as_bytes()[..off]).into_owned();

@@ -79,8 +79,22 @@ fn read_one(
 ) -> Result<RecordFile, Vec<Diagnostic>> {
     let display = crate::diag::rel_to(root, path);
     let text = crate::load::read_text(root, path, crate::load::MAX_TEXT_FILE).map_err(|d| vec![d])?;
+    let record = parse(root, &display, rel, &text, languages)?;
+    Ok(RecordFile { path: display, text, record })
+}
+
+/// Parses and checks the text of a record file (`rel` is its name under `data/records/`;
+/// source documents are looked for under `root/data/documents/`).
+pub fn parse(
+    root: &Path,
+    display: &Path,
+    rel: &str,
+    text: &str,
+    languages: &[String],
+) -> Result<Record, Vec<Diagnostic>> {
+    let text = text.to_string();
     let record: Record = yaml::parse(&text).map_err(|e| {
-        let mut d = Diagnostic::error("K511", e.message).at(&display).located(&text, e.line, e.col, e.width);
+        let mut d = Diagnostic::error("K511", e.message).at(display).located(&text, e.line, e.col, e.width);
         d.notes = e.notes;
         if let Some(h) = e.hint {
             d = d.hint(h);
@@ -94,7 +108,7 @@ fn read_one(
     let at = |path: &str| yaml::locate(&text, path).unwrap_or((1, 1, 1));
     let err = |code: &'static str, path: &str, msg: String| {
         let (l, c, w) = at(path);
-        Diagnostic::error(code, msg).at(&display).located(&text, l, c, w)
+        Diagnostic::error(code, msg).at(display).located(&text, l, c, w)
     };
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let file_code = name.split(['-', '.']).next().unwrap_or("");
@@ -159,7 +173,7 @@ fn read_one(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(RecordFile { path: display, text, record })
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -82,13 +82,10 @@ pub fn load(
                 }
             }
         } else {
-            match std::fs::read(&path) {
+            match super::read_bytes(&config.root, &path, super::MAX_STATIC_FILE) {
                 Ok(b) => StaticData::Bytes(Arc::new(b)),
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::error("K001", format!("cannot read {}: {e}", display.display()))
-                            .at(&display),
-                    );
+                Err(d) => {
+                    diags.push(d);
                     continue;
                 }
             }

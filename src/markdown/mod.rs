@@ -99,7 +99,28 @@ pub struct Rendered {
     pub words: usize,
     /// The first paragraph as plain text, for summaries.
     pub excerpt: String,
+    /// Local files the body links to or shows (images, documents), to check once the outputs
+    /// are known.
+    pub files: Vec<FileRef>,
 }
+
+/// A link or image to a local file (`/documents/x.pdf`, `img/a.png`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// The URL as written, without its `?query` or `#fragment`.
+    pub url: String,
+    /// An image (else a link).
+    pub image: bool,
+    /// The diagnostic to report if it leads nowhere (already located).
+    pub missing: Diagnostic,
+}
+
+/// How deeply blocks may nest (quotes, lists) and elements in raw HTML: deeper is refused
+/// with a located error, before anything recursive (the minifier) sees it.
+pub const MAX_NESTING: usize = 256;
+
+/// Most Markdown events in one page (3 million `[` is a page nobody writes): bounds memory.
+pub const MAX_EVENTS: usize = 2_000_000;
 
 struct Heading<'a> {
     level: HeadingLevel,
@@ -143,9 +164,29 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
     let mut first_para: Option<String> = None;
     let mut para_depth = 0usize;
     let mut in_word = false;
+    let mut depth = 0usize;
+    let mut events = 0usize;
 
     for (event, range) in Parser::new_ext(body, opts).into_offset_iter() {
         let mut emit: Vec<Event<'_>> = Vec::with_capacity(1);
+        events += 1;
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NESTING || events > MAX_EVENTS {
+            let what = if depth > MAX_NESTING {
+                format!("blocks nest more than {MAX_NESTING} levels deep here")
+            } else {
+                format!("the page has more than {MAX_EVENTS} Markdown elements")
+            };
+            r.diagnostics.push(
+                diag_at(Diagnostic::error("K311", what), range.start, range.len().min(80))
+                    .hint("split the page or flatten its quotes and lists; kitgen stops reading it here"),
+            );
+            return r;
+        }
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 prev_char = None;
@@ -324,7 +365,23 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                         "#".to_string()
                     }
                 };
-                let external = href.starts_with("http://") || href.starts_with("https://");
+                let external =
+                    href.starts_with("http://") || href.starts_with("https://") || href.starts_with("//");
+                if !external
+                    && !href.starts_with('#')
+                    && !href.starts_with("mailto:")
+                    && !href.starts_with("tel:")
+                {
+                    if let Some(url) = local_file(&dest_url) {
+                        let missing = diag_at(
+                            Diagnostic::error("K312", format!("link to `{url}`: no page or file of the site is there")),
+                            range.start,
+                            range.len(),
+                        )
+                        .hint("link a page as `@/path/under/lang.md`; put files in static/ and link them as `/name.pdf`");
+                        r.files.push(FileRef { url, image: false, missing });
+                    }
+                }
                 let mut tag = String::from("<a href=\"");
                 escape_href(&mut tag, &href).ok();
                 tag.push('"');
@@ -362,6 +419,14 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                         )
                         .hint("put the image in static/ and link it with a relative path"),
                     );
+                } else if let Some(local) = local_file(url) {
+                    let missing = diag_at(
+                        Diagnostic::error("K314", format!("image `{local}` does not exist")),
+                        range.start,
+                        range.len(),
+                    )
+                    .hint("put the image in static/ (it is published at the same path) and link it as `/img/name.png`");
+                    r.files.push(FileRef { url: local, image: true, missing });
                 }
                 let empty_alt = body[range.clone()].starts_with("![]");
                 if empty_alt {
@@ -489,8 +554,27 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    let html = table_alignment_classes(html);
-    r.html = if raw_html { sanitize::clean(&html) } else { html }.into();
+    let mut html = table_alignment_classes(html);
+    if html.contains('\0') {
+        // CommonMark replaces NUL with U+FFFD; load already does, this is for other callers.
+        html = html.replace('\0', "\u{FFFD}");
+    }
+    let html = if raw_html { sanitize::clean(&html) } else { html };
+    if raw_html {
+        if let Some(deep) = nesting_over(&html, MAX_NESTING) {
+            r.diagnostics.push(
+                Diagnostic::error(
+                    "K311",
+                    format!("raw HTML nests elements more than {MAX_NESTING} levels deep"),
+                )
+                .at(input.path)
+                .note(format!("first too deep at `{}`", deep))
+                .hint("flatten the HTML: nobody reads a page nested that deep, and it cannot be published"),
+            );
+            return r;
+        }
+    }
+    r.html = html.into();
     r.toc = toc.into();
     r.ids = ids.into();
     r.excerpt = truncate_words(&r.excerpt, 300);
@@ -553,6 +637,59 @@ fn check_link(
         ));
     }
     Ok(dest.to_string())
+}
+
+/// A link or image source naming a local file or page: no scheme, not `//host`, not only a
+/// fragment or a query. Returns it without its query and fragment.
+fn local_file(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty()
+        || url.starts_with('#')
+        || url.starts_with('?')
+        || url.starts_with("//")
+        || url.starts_with("@/")
+    {
+        return None;
+    }
+    if scheme_of(url).is_some() {
+        return None;
+    }
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    Some(url[..cut].to_string())
+}
+
+/// The first tag at which elements nest deeper than `max`, in HTML kitgen wrote or cleaned
+/// (void elements and comments do not nest).
+pub fn nesting_over(html: &str, max: usize) -> Option<String> {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    ];
+    let mut depth = 0usize;
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'<', &bytes[i..]) {
+        let start = i + p;
+        let Some(len) = memchr::memchr(b'>', &bytes[start..]) else { break };
+        let tag = &html[start + 1..start + len];
+        i = start + len + 1;
+        if tag.starts_with('!') || tag.starts_with('?') || tag.ends_with('/') {
+            continue;
+        }
+        if let Some(_closing) = tag.strip_prefix('/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name: String =
+            tag.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        if name.is_empty() || VOID.contains(&name.as_str()) {
+            continue;
+        }
+        depth += 1;
+        if depth > max {
+            return Some(format!("<{}>", tag.chars().take(40).collect::<String>()));
+        }
+    }
+    None
 }
 
 /// The scheme of a URL (`javascript` in `javascript:alert(1)`), if it has one.

@@ -265,6 +265,7 @@ pub fn build(
         p.words = r.words;
         p.excerpt = r.excerpt;
         p.links = r.links;
+        p.files = r.files;
         // A fallback copy repeats its source's problems: report them once.
         if p.fallback_of.is_none() {
             diags.extend(r.diagnostics);
@@ -406,6 +407,7 @@ fn blank_page(id: PageId, lang: usize, rel: &str, front: &Front) -> Page {
         translation_of: None,
         source_text_hash: 0,
         template_line: None,
+        files: Vec::new(),
         links: Vec::new(),
     }
 }

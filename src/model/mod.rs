@@ -97,6 +97,8 @@ pub struct Page {
     pub links: Vec<PageId>,
     /// Line of `template:` (or `page_template:`) in the source, for messages about it.
     pub template_line: Option<usize>,
+    /// Local files the body links to or shows, checked once the outputs are planned.
+    pub files: Vec<crate::markdown::FileRef>,
 }
 
 impl Page {
@@ -193,6 +195,35 @@ impl Site {
 pub fn find_link<'a>(site: &'a Site, lang: usize, path: &str) -> Option<&'a Page> {
     let cands = resolve::candidates(path);
     [lang, site.config.default_language].into_iter().find_map(|l| cands.iter().find_map(|c| site.find(l, c)))
+}
+
+/// The output path a link or image of the page at `page_url` names: `/documents/x.pdf` →
+/// `documents/x.pdf`; `img/a.png` from `/fr/x/` → `fr/x/img/a.png`; a folder gets its
+/// `index.html`. `None` when the link climbs above the site.
+pub fn file_target(page_url: &str, url: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(url).decode_utf8_lossy();
+    let mut segs: Vec<&str> = if decoded.starts_with('/') {
+        Vec::new()
+    } else {
+        page_url.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for s in decoded.split('/') {
+        match s {
+            "" | "." => {}
+            ".." => {
+                segs.pop()?;
+            }
+            s => segs.push(s),
+        }
+    }
+    let mut path = segs.join("/");
+    if decoded.ends_with('/') || decoded.ends_with("/.") || path.is_empty() {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str("index.html");
+    }
+    Some(path)
 }
 
 /// `actualites` → `actualites/_index.md`; `` → `_index.md`.

@@ -131,6 +131,8 @@ pub struct SourcePage {
     pub version: String,
     /// Hash of the whole file, for rebuilds.
     pub text_hash: u64,
+    /// Problems found reading it that do not stop it from being published.
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 impl SourcePage {

@@ -129,6 +129,15 @@ pub fn run(opts: ServeOptions) -> i32 {
     let canonical_out = std::fs::canonicalize(&output).unwrap_or(output.clone());
     let state = ServeState::new(canonical_out, allowed_hosts(opts.bind, port));
 
+    // Watching starts before the first build: a file saved while it runs (or right after the
+    // "serving" line) is rebuilt, not missed.
+    let mut watch = match watch::Watch::start(&root) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch {}: {e}", root.display());
+            return 3;
+        }
+    };
     let first = session.rebuild(&HashSet::new(), true);
     report(&first, &state, true);
 
@@ -148,13 +157,6 @@ pub fn run(opts: ServeOptions) -> i32 {
         open_browser(&url);
     }
 
-    let mut watch = match watch::Watch::start(&root) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot watch {}: {e}", root.display());
-            return 3;
-        }
-    };
     while let Some(changes) = watch.next_changes() {
         let result = session.rebuild(&changes.paths, changes.config);
         report(&result, &state, false);

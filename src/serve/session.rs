@@ -22,7 +22,7 @@ use crate::incremental::{self, Inputs, Interner};
 use crate::pipeline::{self, BuildError, BuildOptions, Cache, Prepared, Rendered, SinkOutputs};
 use crate::plan::{OutputRef, Plan, Wave};
 use crate::write::index::{Key, OutputIndex};
-use crate::write::{Removal, Sink, Writer};
+use crate::write::{CommitError, Keep, Publish, Removal, Sink, Writer};
 
 /// What one rebuild did.
 #[derive(Debug, Clone, Default)]
@@ -191,7 +191,7 @@ impl Session {
             .index
             .take()
             .unwrap_or_else(|| OutputIndex::load(&self.opts.output, self.opts.cache_dir.as_deref()));
-        let writer = Writer::open(&self.opts.output, index)
+        let writer = Writer::open(&self.opts.output, index, Publish::InPlace, Keep::default())
             .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", self.opts.output.display())))?;
         let removed = self.vanished(&plan);
         let (rendered_outputs, rendered, versions) = {
@@ -260,11 +260,17 @@ impl Session {
         let (stats, index) = if self.slots.is_empty() {
             // The first build of a session scans the folder for leftovers of an earlier one.
             let produced: HashSet<&str> = plan.outputs().map(|(_, p)| p).collect();
-            writer.commit(Removal::Scan(&produced))
+            writer.commit(Removal::Scan(&produced), &|| false)
         } else {
-            writer.commit(Removal::Known(&removed))
+            writer.commit(Removal::Known(&removed), &|| false)
         }
-        .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", self.opts.output.display())))?;
+        .map_err(|e| {
+            let msg = format!("cannot write to {}: {e}", self.opts.output.display());
+            match e {
+                CommitError::Partial(_) => BuildError::Partial(msg),
+                _ => BuildError::Io(msg),
+            }
+        })?;
         if first {
             // Saved once: a later restart finds most files as this build left them.
             index.save();

@@ -24,10 +24,13 @@ pub trait Sink: Sync {
     fn key(&self, rel: &str) -> Option<Key>;
 }
 
+/// An output's bytes and key.
+type Stored = (Vec<u8>, Option<Key>);
+
 /// Outputs kept in memory.
 #[derive(Debug, Default)]
 pub struct MemorySink {
-    files: Mutex<BTreeMap<String, (Vec<u8>, Option<Key>)>>,
+    files: Mutex<BTreeMap<String, Stored>>,
 }
 
 impl MemorySink {

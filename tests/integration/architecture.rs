@@ -207,7 +207,9 @@ fn the_architecture_doc_shows_the_imports_as_they_are() {
     let start = "<!-- imports: begin -->\n";
     let end = "<!-- imports: end -->";
     let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else {
-        panic!("docs/architecture.md has no import table between {start:?} and {end:?}; it should be:\n{table}")
+        panic!(
+            "docs/architecture.md has no import table between {start:?} and {end:?}; it should be:\n{table}"
+        )
     };
     let shown = &doc[a + start.len()..b];
     assert_eq!(shown, table, "docs/architecture.md shows another import table; the code has:\n{table}");

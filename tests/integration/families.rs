@@ -29,7 +29,10 @@ impl Family for Hello {
 
     fn plan(&self, cx: &PlanCx<'_>) -> Planned<usize, ()> {
         let langs = &cx.site().config.languages;
-        Planned::new((), langs.iter().enumerate().map(|(i, l)| (format!("hello/{}.txt", l.code), i)).collect())
+        Planned::new(
+            (),
+            langs.iter().enumerate().map(|(i, l)| (format!("hello/{}.txt", l.code), i)).collect(),
+        )
     }
 
     fn render(&self, cx: &RenderCx<'_, Self>, _: &(), lang: &usize) -> Result<Artifact, Diagnostic> {
@@ -56,14 +59,16 @@ impl Family for Bundle {
 
     fn plan(&self, cx: &PlanCx<'_>) -> Planned<(), Vec<String>> {
         // The paths of the family planned before this one.
-        let members = cx.earlier.iter().find(|f| f.name == "hello").map(|f| f.paths.clone()).unwrap_or_default();
+        let members =
+            cx.earlier.iter().find(|f| f.name == "hello").map(|f| f.paths.clone()).unwrap_or_default();
         Planned::new(members, vec![("hello/all.txt".into(), ())])
     }
 
     fn render(&self, cx: &RenderCx<'_, Self>, members: &Vec<String>, _: &()) -> Result<Artifact, Diagnostic> {
         let mut out = Vec::new();
         for m in members {
-            let bytes = cx.output(m).ok_or_else(|| Diagnostic::error("K900", format!("{m} was not rendered")))?;
+            let bytes =
+                cx.output(m).ok_or_else(|| Diagnostic::error("K900", format!("{m} was not rendered")))?;
             out.extend_from_slice(m.as_bytes());
             out.extend_from_slice(b": ");
             out.extend_from_slice(&bytes);
@@ -97,12 +102,16 @@ fn a_family_and_a_second_wave_family_are_added_without_editing_kitgen() {
     site.file("i18n/fr.yaml", FR).file("i18n/en.yaml", EN);
 
     // In memory: nothing is written.
-    let (report, sink) = pipeline::build_in_memory(&opts(&site, "mem", RenderOptions::build(true)), &families())
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let (report, sink) =
+        pipeline::build_in_memory(&opts(&site, "mem", RenderOptions::build(true)), &families())
+            .unwrap_or_else(|e| panic!("{e:?}"));
     assert!(report.diagnostics.iter().all(|d| !d.is_error()));
     let files = sink.into_files();
     assert_eq!(String::from_utf8_lossy(&files["hello/fr.txt"]), "Accueil\n");
-    assert_eq!(String::from_utf8_lossy(&files["hello/all.txt"]), "hello/fr.txt: Accueil\nhello/en.txt: Home\n");
+    assert_eq!(
+        String::from_utf8_lossy(&files["hello/all.txt"]),
+        "hello/fr.txt: Accueil\nhello/en.txt: Home\n"
+    );
     assert!(files.contains_key("fr/index.html"), "the standard families still build");
     assert!(!site.root().join("mem").exists());
 
@@ -115,7 +124,8 @@ fn a_family_and_a_second_wave_family_are_added_without_editing_kitgen() {
 fn serve_renders_the_second_wave_again_when_an_output_it_read_changed() {
     let site = TestSite::fixture("minimal");
     site.file("i18n/fr.yaml", FR).file("i18n/en.yaml", EN);
-    let mut session = Session::with_families(opts(&site, "serve-out", RenderOptions::serve(false)), families());
+    let mut session =
+        Session::with_families(opts(&site, "serve-out", RenderOptions::serve(false)), families());
     let first = session.rebuild(&HashSet::new(), true).unwrap();
     assert_eq!(first.rendered, first.outputs);
     let out = site.root().join("serve-out");

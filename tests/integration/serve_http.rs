@@ -382,6 +382,13 @@ async fn range_requests() {
     let r = get("bytes=0-1,5-6").await;
     assert!(matches!(r.status, 200 | 416), "multi-range: {}", r.status);
 
+    // A header that is no range at all is ignored: the whole file (it was 416).
+    for garbage in ["garbage", "bytes=a-b", "items=0-10", "bytes="] {
+        let r = get(garbage).await;
+        assert_eq!(r.status, 200, "Range: {garbage}");
+        assert_eq!(r.body.len(), ZIP_LEN, "Range: {garbage}");
+    }
+
     let r = server.send(request("HEAD", "/kit.zip", &server.host, &[("Range", "bytes=0-99")])).await;
     assert_eq!(r.status, 206);
     assert!(r.body.is_empty());

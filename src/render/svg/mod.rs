@@ -3,3 +3,4 @@
 
 pub mod charts;
 pub mod map;
+pub mod sanitize;

@@ -82,6 +82,19 @@ impl TemplateSet {
         match e.kind() {
             K::SyntaxError(r) | K::RenderingError(r) => {
                 let span = r.span();
+                if let (K::SyntaxError(_), Some(t)) = (e.kind(), self.by_name.get(r.filename())) {
+                    if let Some(open) = unclosed(&t.text) {
+                        return Diagnostic::error(code, format!("`{{% {} %}}` is not closed", open.keyword))
+                            .at(&t.path)
+                            .at_offset(&t.text, open.offset, open.len)
+                            .note(format!(
+                                "Tera stopped at line {}: {}",
+                                span.start_line,
+                                clean_message(r.message()).to_lowercase()
+                            ))
+                            .hint(format!("add `{{% end{} %}}` where its block ends", open.keyword));
+                    }
+                }
                 let mut d = Diagnostic::error(code, clean_message(r.message())).at(path_of(r.filename()));
                 if let Some(t) = self.by_name.get(r.filename()) {
                     let width = if span.start_line == span.end_line {
@@ -169,6 +182,44 @@ impl TemplateSet {
             None => d,
         }
     }
+}
+
+/// A block tag left open.
+struct Open {
+    keyword: String,
+    offset: usize,
+    len: usize,
+}
+
+/// The innermost block tag (`if`, `for`, `block`, …) still open where a closing tag does not
+/// match it, or at the end of the template. Tera reports such a mistake at the tag where it
+/// noticed (often an `endblock` far below); the author needs the opening tag.
+fn unclosed(text: &str) -> Option<Open> {
+    const BLOCKS: &[&str] = &["if", "for", "block", "macro", "filter", "raw", "component", "set"];
+    let mut stack: Vec<Open> = Vec::new();
+    let mut rest = 0;
+    while let Some(i) = text[rest..].find("{%") {
+        let start = rest + i;
+        let Some(end) = text[start..].find("%}").map(|e| start + e + 2) else { break };
+        rest = end;
+        let inner = text[start + 2..end - 2].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word = inner.split_whitespace().next().unwrap_or("");
+        if stack.last().is_some_and(|t| t.keyword == "raw") && word != "endraw" {
+            continue;
+        }
+        if let Some(closed) = word.strip_prefix("end") {
+            match stack.last() {
+                Some(top) if top.keyword == closed => {
+                    stack.pop();
+                }
+                Some(_) => return stack.pop(),
+                None => {}
+            }
+        } else if BLOCKS.contains(&word) && !(word == "set" && inner.contains('=')) {
+            stack.push(Open { keyword: word.to_string(), offset: start, len: end - start });
+        }
+    }
+    stack.pop()
 }
 
 /// One error from Tera's text reports: `error: MSG\n  --> NAME:LINE:COL`.
@@ -261,6 +312,31 @@ mod tests {
             .find(|d| d.path.as_deref() == Some(std::path::Path::new("themes/default/templates/a.html")))
             .unwrap();
         assert_eq!(a.line, Some(1));
+    }
+
+    #[test]
+    fn an_unclosed_tag_is_reported_where_it_opens() {
+        let s = set(&[
+            ("base.html", "<html>{% block body %}{% endblock body %}</html>"),
+            (
+                "a.html",
+                "{% extends \"base.html\" %}\n{% block body %}\n<p>\n{% if x %}\nyes\n{% endblock body %}\n",
+            ),
+            ("b.html", "{% for x in y %}{% if x %}a{% endif %}{% endfor %}{% if z %}"),
+        ]);
+        let mut diags = Vec::new();
+        let _ = s.compile(&|_| {}, &mut diags);
+        let a = diags
+            .iter()
+            .find(|d| d.path.as_deref() == Some(std::path::Path::new("themes/default/templates/a.html")))
+            .unwrap();
+        assert_eq!(a.message, "`{% if %}` is not closed");
+        assert_eq!((a.line, a.col), (Some(4), Some(1)));
+        assert!(a.notes[0].contains("line 6"), "{a:?}");
+        assert_eq!(a.hint.as_deref(), Some("add `{% endif %}` where its block ends"));
+        assert!(unclosed("{% for x in y %}{% if x %}a{% endif %}{% endfor %}{% set a = 1 %}").is_none());
+        assert!(unclosed("{% block b %}{% if x %}{{ bad | }}{% endif %}{% endblock %}").is_none());
+        assert!(unclosed("{% raw %}{% if %}{% endraw %}").is_none());
     }
 
     #[test]

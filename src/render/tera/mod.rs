@@ -65,7 +65,33 @@ impl Engine {
             return Err(Diagnostic::error("K402", format!("template `{name}` not found"))
                 .hint(self.templates.did_you_mean(name)));
         }
-        self.tera.render(name, ctx).map_err(|e| self.templates.diagnostic(&e, "K404"))
+        self.tera.render(name, ctx).map_err(|e| {
+            let d = self.templates.diagnostic(&e, "K404");
+            if d.path.is_some() {
+                return d;
+            }
+            // Errors without a place (a component that calls itself) are at least in the
+            // template being rendered, or in the component definition they name.
+            let named = if d.message.contains("recursion depth for components") {
+                self.templates
+                    .by_name
+                    .values()
+                    .find(|t| t.text.contains("{% component "))
+                    .map(|t| (t, "{% component "))
+            } else {
+                None
+            };
+            match named.or_else(|| self.templates.by_name.get(name).map(|t| (t, ""))) {
+                Some((t, needle)) if !needle.is_empty() => {
+                    let off = t.text.find(needle).unwrap_or(0);
+                    d.at(&t.path)
+                        .at_offset(&t.text, off, needle.len())
+                        .hint("a component calls itself with no end: give the call a condition that stops it")
+                }
+                Some((t, _)) => d.at(&t.path),
+                None => d,
+            }
+        })
     }
 
     /// A context with `lang`, `dir`, `site`, `menu` and `serve` for a language.

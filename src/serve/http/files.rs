@@ -100,6 +100,10 @@ async fn send(path: PathBuf, mut request: Request) -> Response {
     for name in [header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE] {
         request.headers_mut().remove(name);
     }
+    // A `Range` that is not `bytes=…` ranges is ignored (RFC 9110, 14.2): the whole file.
+    if request.headers().get(header::RANGE).is_some_and(|v| !valid_range(v.as_bytes())) {
+        request.headers_mut().remove(header::RANGE);
+    }
     match ServeFile::new_with_mime(&path, &mime).try_call(request).await {
         // Removed between the lookup and the open (the build deletes files it no longer makes).
         Ok(response) if response.status() == StatusCode::NOT_FOUND => not_found(None).await,
@@ -107,6 +111,19 @@ async fn send(path: PathBuf, mut request: Request) -> Response {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => not_found(None).await,
         Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "kitgen serve: cannot read the file"),
     }
+}
+
+/// Whether a `Range` header is well-formed: `bytes=` then ranges `a-b`, `a-` or `-n`.
+fn valid_range(v: &[u8]) -> bool {
+    let Some(rest) = std::str::from_utf8(v).ok().and_then(|s| s.trim().strip_prefix("bytes=")) else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest.split(',').all(|r| {
+            let Some((a, b)) = r.trim().split_once('-') else { return false };
+            let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+            (!a.is_empty() || !b.is_empty()) && digits(a) && digits(b)
+        })
 }
 
 /// A permanent redirect to a relative location, keeping the query.
@@ -134,4 +151,19 @@ async fn not_found(page: Option<PathBuf>) -> Response {
         }
     }
     text(StatusCode::NOT_FOUND, "kitgen serve: not found")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_range;
+
+    #[test]
+    fn garbage_ranges_are_recognised() {
+        for ok in ["bytes=0-99", "bytes=-100", "bytes=5-", "bytes=0-1, 4-5"] {
+            assert!(valid_range(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", "bytes=", "bytes=-", "bytes=a-b", "items=0-1", "garbage", "bytes=0-1;x"] {
+            assert!(!valid_range(bad.as_bytes()), "{bad}");
+        }
+    }
 }
