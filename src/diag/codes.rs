@@ -42,7 +42,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("K308", "a footnote reference without definition"),
     ("K309", "a footnote never referenced (warning)"),
     ("K310", "raw HTML removed by the sanitiser (warning)"),
-    ("K311", "Markdown or raw HTML nested too deep (256 levels), or a page of more than 2 million elements"),
+    (
+        "K311",
+        "Markdown or raw HTML nested too deep (256 levels), or a page of more than 200,000 Markdown markers or 2 million elements (memory bound)",
+    ),
     ("K312", "a link to a local file or URL of the site that nothing produces"),
     ("K313", "an internal link to an anchor that does not exist"),
     ("K314", "an image that does not exist in the site's static files"),

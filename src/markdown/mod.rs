@@ -122,6 +122,11 @@ pub const MAX_NESTING: usize = 256;
 /// Most Markdown events in one page (3 million `[` is a page nobody writes): bounds memory.
 pub const MAX_EVENTS: usize = 2_000_000;
 
+/// Most Markdown markers (`[`, `]`, `*`, `_`, `<`, `` ` ``) in one page. The parser builds a
+/// tree of the whole page first, a few hundred bytes per marker: this bounds its memory
+/// (a long chapter has a few thousand).
+pub const MAX_MARKERS: usize = 200_000;
+
 struct Heading<'a> {
     level: HeadingLevel,
     id: Option<String>,
@@ -143,6 +148,19 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut r = Rendered::default();
+    let markers = body.bytes().filter(|b| matches!(b, b'[' | b']' | b'*' | b'_' | b'<' | b'`')).count();
+    if markers > MAX_MARKERS {
+        r.diagnostics.push(
+            Diagnostic::error(
+                "K311",
+                format!("the page has {markers} Markdown markers ([ ] * _ < `), more than {MAX_MARKERS}"),
+            )
+            .at(input.path)
+            .line_col(crate::diag::line_col_of(input.file, input.body_start).0, 1)
+            .hint("split the page; kitgen does not read it"),
+        );
+        return r;
+    }
     let mut toc: Vec<TocEntry> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let diag_at = |d: Diagnostic, off: usize, len: usize| {

@@ -140,3 +140,33 @@ fn a_killed_build_leaves_the_old_tree_or_the_new_one() {
     );
     eprintln!("kill outcomes: {outcomes:?} (a full build takes {full:?})");
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_first_build_leaves_nothing_in_the_way() {
+    let site = TestSite::fixture("minimal");
+    write_version(&site, false);
+    let t = Instant::now();
+    build(&site);
+    let full = t.elapsed();
+    let public = site.root().join("public");
+    let done = tree(&public);
+    for i in 0..6 {
+        std::fs::remove_dir_all(&public).unwrap();
+        let _ = std::fs::remove_dir_all(site.root().join(".public.kitgen-mirror"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kitgen"))
+            .args(["build", "--root", &site.root().display().to_string()])
+            .env("KITGEN_CACHE_DIR", site.root().join(".kitgen-test-cache-first"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64((i as f64 + 0.5) / 6.0));
+        let _ = child.kill();
+        let _ = child.wait();
+        // No output folder, or the whole output: never a folder later builds refuse.
+        assert!(!public.exists() || tree(&public) == done, "a killed first build left part of an output");
+        build(&site);
+        assert_eq!(tree(&public), done);
+    }
+}
