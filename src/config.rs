@@ -68,6 +68,24 @@ pub struct OutputConfig {
 pub struct Scopes {
     /// Communes that get a page (`all` or `recorded`).
     pub commune_pages: CommuneScope,
+    /// Communes that get their own posters and poster pack (`none`, `recorded`, `all`).
+    pub posters: DownloadScope,
+    /// Communes that get their own kit PDFs and kit ZIP (`none`, `recorded`, `all`).
+    pub kits: DownloadScope,
+}
+
+/// Which communes get heavy downloads of their own (PDFs, ZIPs); the others get the generic
+/// ones, with blanks to fill by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DownloadScope {
+    /// None: generic downloads only.
+    None,
+    /// Communes with a campaign record.
+    #[default]
+    Recorded,
+    /// Every commune (tens of thousands of PDFs: hours of build).
+    All,
 }
 
 #[derive(Debug, Deserialize)]

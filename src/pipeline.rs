@@ -28,6 +28,7 @@ use crate::model::source::SourcePage;
 use crate::model::{self, Site};
 use crate::plan::{FamilyId, FamilyPlan, OutputRef, Plan, Wave};
 use crate::render::RenderOptions;
+use crate::render::fonts::Fonts;
 use crate::render::html;
 use crate::render::tera::Engine;
 use crate::write::index::{Key, OutputIndex};
@@ -144,7 +145,7 @@ pub fn prepare_with(
     let render = RenderOptions { minify: opts.render.minify && config.minify, ..opts.render };
 
     let mut diags = Vec::new();
-    let (((sources, i18n), d1), ((templates, (statics, communes)), d2)) = rayon::join(
+    let (((sources, i18n), d1), ((templates, (statics, communes, mut posters, fonts)), d2)) = rayon::join(
         || {
             let mut d1 = Vec::new();
             let sources = load::content::load(&config, &mut d1, cache.map(|c| &c.content));
@@ -156,7 +157,13 @@ pub fn prepare_with(
             let templates = load::templates::TemplateSet::load(&config, &mut d2);
             let statics = load::statics::load(&config, &mut d2, cache.map(|c| &c.statics));
             let communes = load_communes(&config, &mut d2, cache);
-            ((templates, (statics, communes)), d2)
+            let posters = load::posters::load(&config, &mut d2);
+            let font_files = load::fonts::load(&config, &mut d2);
+            let fonts = match cache {
+                Some(c) => c.fonts.get_or(font_files.version, || Arc::new(Fonts::new(&font_files))),
+                None => Arc::new(Fonts::new(&font_files)),
+            };
+            ((templates, (statics, communes, posters, fonts)), d2)
         },
     );
     diags.extend(d1);
@@ -176,6 +183,8 @@ pub fn prepare_with(
     }
     timings.push(("model", t.elapsed().as_secs_f64()));
 
+    posters.sort_by(|a, b| a.meta.weight.cmp(&b.meta.weight).then_with(|| a.id.cmp(&b.id)));
+    built.site.posters = posters;
     let t = Instant::now();
     let site = Arc::new(built.site);
     let inputs = Arc::new(Inputs {
@@ -183,6 +192,7 @@ pub fn prepare_with(
         templates: Arc::new(templates),
         statics: Arc::new(statics),
         outlines,
+        fonts,
     });
     let reuse = |id: FamilyId, key: u64, plan: &dyn Fn() -> FamilyPlan| match cache {
         Some(c) => {
@@ -475,7 +485,6 @@ fn render_waves(cx: &Cx<'_>, sink: &dyn Sink, bar: &indicatif::ProgressBar) -> R
             break;
         }
     }
-    all.errors = collapse_repeats(std::mem::take(&mut all.errors));
     all
 }
 
@@ -535,6 +544,7 @@ pub fn render_all(
             Err(Failure::Interrupted) => {}
         }
     }
+    rendered.errors = diag::collapse_repeats(std::mem::take(&mut rendered.errors));
     rendered
 }
 
@@ -546,31 +556,6 @@ enum Failure {
     Io(Diagnostic),
     /// A signal asked to stop: what is left is not rendered.
     Interrupted,
-}
-
-/// One template error repeated on 70,000 pages is one diagnostic with a count.
-pub fn collapse_repeats(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut out: Vec<(Diagnostic, usize)> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = Default::default();
-    for e in errors {
-        let key = format!("{}\0{}", e.location().unwrap_or_default(), e.message);
-        match index.get(&key) {
-            Some(&i) => out[i].1 += 1,
-            None => {
-                index.insert(key, out.len());
-                out.push((e, 0));
-            }
-        }
-    }
-    out.into_iter()
-        .map(|(d, n)| {
-            if n > 0 {
-                d.note(format!("and {n} more output{} with the same error", if n > 1 { "s" } else { "" }))
-            } else {
-                d
-            }
-        })
-        .collect()
 }
 
 pub(crate) fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
@@ -600,6 +585,8 @@ pub struct Cache {
     pub communes: Memo<Vec<Option<Stamp>>, Arc<CommuneBase>>,
     /// The map's outlines, by the stamp of their file.
     pub outlines: Memo<Option<Stamp>, Arc<Outlines>>,
+    /// The font database, by the version of the font files.
+    pub fonts: Memo<u64, Arc<Fonts>>,
     /// Rendered Markdown.
     pub markdown: model::MdCache,
     /// The plans of families that give a plan key, with that key.

@@ -91,6 +91,24 @@ pub const CODES: &[(&str, &str)] = &[
         "K702",
         "the output cannot be published at once (no folder can be made beside it): files are replaced one by one (warning)",
     ),
+    ("K801", "a poster folder has no poster.yaml or no poster.svg, or a name that is not plain"),
+    ("K802", "`poster.yaml`: invalid YAML, unknown key, wrong value (paper size, bleed, fit)"),
+    (
+        "K803",
+        "a poster template cannot be compiled or filled (syntax, unknown variable; file, line and column given)",
+    ),
+    (
+        "K804",
+        "a poster's SVG runs scripts, loads from another host or a file outside its folder, or has entities (element and line given)",
+    ),
+    ("K805", "a text to fit names no `<text>` element with a font size"),
+    ("K806", "a text cannot fit its box at a legible size: it is drawn smaller (warning)"),
+    (
+        "K807",
+        "a font family that is not one of the site's fonts, or a web font where a TrueType font is needed (warning)",
+    ),
+    ("K808", "a filled poster cannot be drawn (too large, broken SVG)"),
+    ("K809", "a poster pack cannot be made"),
     ("K900", "internal error: a bug in kitgen (please report it with the command and the site)"),
 ];
 

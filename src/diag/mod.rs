@@ -155,6 +155,31 @@ impl Diagnostic {
     }
 }
 
+/// One template error repeated on 70,000 pages is one diagnostic with a count.
+pub fn collapse_repeats(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<(Diagnostic, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    for e in errors {
+        let key = format!("{}\0{}", e.location().unwrap_or_default(), e.message);
+        match index.get(&key) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                index.insert(key, out.len());
+                out.push((e, 0));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(d, n)| {
+            if n > 0 {
+                d.note(format!("and {n} more output{} with the same error", if n > 1 { "s" } else { "" }))
+            } else {
+                d
+            }
+        })
+        .collect()
+}
+
 /// Converts a byte offset into a 1-based (line, column in characters).
 pub fn line_col_of(source: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(source, offset.min(source.len()));

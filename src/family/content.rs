@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{Artifact, Family, PlanCx, Planned, RenderCx, SitemapEntry};
+use super::{Artifact, Family, PageRef, PlanCx, Planned, RenderCx, SitemapEntry};
 use crate::diag::Diagnostic;
 use crate::model::{PageId, Site};
 use crate::slug::collision_key;
@@ -52,7 +52,7 @@ impl Family for Content {
     fn render(&self, cx: &RenderCx<'_, Self>, _: &(), id: &PageId) -> Result<Artifact, Diagnostic> {
         let page = cx.site.page(*id);
         let mut ctx = cx.engine.page_context(page);
-        cx.families.extend_page(&cx.shared(), page, &mut ctx);
+        cx.families.extend_page(&cx.shared(), PageRef::Content(page), &mut ctx);
         let html = cx
             .engine
             .render(&page.template, &ctx)

@@ -15,6 +15,7 @@ pub mod assets;
 pub mod communes;
 pub mod content;
 pub mod downloads;
+pub mod posters;
 pub mod search;
 pub mod site;
 
@@ -31,6 +32,7 @@ use crate::load::statics::StaticFiles;
 use crate::load::templates::TemplateSet;
 use crate::model::{Page, Site};
 use crate::plan::{FamilyId, FamilyPlan, OutputRef, Plan, Wave};
+use crate::render::fonts::Fonts;
 use crate::render::tera::Engine;
 pub use crate::render::{Artifact, Kind, Links, RenderOptions};
 
@@ -44,6 +46,22 @@ pub struct Inputs {
     pub statics: Arc<StaticFiles>,
     /// The census map's outlines (sites with commune data).
     pub outlines: Option<Arc<Outlines>>,
+    /// The fonts posters and PDFs are drawn with.
+    pub fonts: Arc<Fonts>,
+}
+
+/// A page a family may add to: a content page, or a page another family generates.
+#[derive(Debug, Clone, Copy)]
+pub enum PageRef<'a> {
+    /// A page or section of `content/`.
+    Content(&'a Page),
+    /// A commune's page.
+    Commune {
+        /// Language.
+        lang: usize,
+        /// The commune, by index in the reference list.
+        index: usize,
+    },
 }
 
 /// What a family's planning sees.
@@ -205,12 +223,13 @@ pub trait Family: Send + Sync + 'static {
         let _ = (state, family, tera);
     }
 
-    /// Adds to the template context of a content page (the communes section lists the census).
+    /// Adds to the template context of a page (the communes section lists the census, a
+    /// commune's page its posters).
     fn extend_page(
         &self,
         cx: &RenderCx<'_, Self>,
         state: &Self::State,
-        page: &Page,
+        page: PageRef<'_>,
         ctx: &mut ::tera::Context,
     ) {
         let _ = (cx, state, page, ctx);
@@ -233,7 +252,7 @@ trait Erased: Send + Sync {
     fn sitemap(&self, site: &Site, plan: &FamilyPlan, index: usize) -> Option<SitemapEntry>;
     fn describe(&self, site: &Site, plan: &FamilyPlan, index: usize) -> String;
     fn template_functions(&self, plan: &FamilyPlan, tera: &mut ::tera::Tera);
-    fn extend_page(&self, cx: &Cx<'_>, plan: &FamilyPlan, page: &Page, ctx: &mut ::tera::Context);
+    fn extend_page(&self, cx: &Cx<'_>, plan: &FamilyPlan, page: PageRef<'_>, ctx: &mut ::tera::Context);
 }
 
 struct Entry<F>(F);
@@ -293,7 +312,7 @@ impl<F: Family> Erased for Entry<F> {
     fn template_functions(&self, plan: &FamilyPlan, tera: &mut ::tera::Tera) {
         self.0.template_functions(&self.typed(plan).state, plan.family, tera);
     }
-    fn extend_page(&self, cx: &Cx<'_>, plan: &FamilyPlan, page: &Page, ctx: &mut ::tera::Context) {
+    fn extend_page(&self, cx: &Cx<'_>, plan: &FamilyPlan, page: PageRef<'_>, ctx: &mut ::tera::Context) {
         self.0.extend_page(&self.cx(cx, plan.family), &self.typed(plan).state, page, ctx);
     }
 }
@@ -334,6 +353,8 @@ impl Families {
             .with(communes::Communes)
             .with(search::Search)
             .with(downloads::Downloads)
+            .with(posters::Posters)
+            .with(posters::packs::PosterPacks)
             .with(site::SiteFiles)
     }
 
@@ -408,8 +429,8 @@ impl Families {
         }
     }
 
-    /// Lets every family add to a content page's context.
-    pub fn extend_page(&self, cx: &Cx<'_>, page: &Page, ctx: &mut ::tera::Context) {
+    /// Lets every family add to a page's context.
+    pub fn extend_page(&self, cx: &Cx<'_>, page: PageRef<'_>, ctx: &mut ::tera::Context) {
         for (f, p) in self.list.iter().zip(&cx.plan.families) {
             f.extend_page(cx, p, page, ctx);
         }

@@ -6,9 +6,11 @@
 pub mod communes;
 pub mod content;
 pub mod files;
+pub mod fonts;
 pub mod frontmatter;
 pub mod i18n;
 pub mod outlines;
+pub mod posters;
 pub mod records;
 pub mod statics;
 pub mod templates;

@@ -334,7 +334,19 @@ pub fn build(
         })
         .collect();
 
-    Built { site: Site { config, i18n, pages, index, homes, menus, communes: None, commune_urls: None } }
+    Built {
+        site: Site {
+            config,
+            i18n,
+            pages,
+            index,
+            homes,
+            menus,
+            communes: None,
+            commune_urls: None,
+            posters: Vec::new(),
+        },
+    }
 }
 
 fn new_page(

@@ -8,6 +8,7 @@ mod build;
 pub mod census;
 pub mod communes;
 mod mdcache;
+pub mod poster;
 pub mod record;
 mod resolve;
 pub mod source;
@@ -137,6 +138,8 @@ pub struct Site {
     pub communes: Option<Arc<communes::CommuneData>>,
     /// Where commune outputs live, with `communes`.
     pub commune_urls: Option<communes::CommuneUrls>,
+    /// The posters, sorted by weight then id.
+    pub posters: Vec<poster::Poster>,
 }
 
 impl Site {

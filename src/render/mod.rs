@@ -6,9 +6,13 @@
 //! What a family renders is an [`Artifact`]: bytes with a [`Kind`], post-processed by kind
 //! (links made relative and minification for HTML) by [`html::finish`].
 
+pub mod fonts;
 pub mod html;
+pub mod pdf;
+pub mod raster;
 pub mod svg;
 pub mod tera;
+pub mod zip;
 
 /// Path of the live-reload script in serve mode.
 pub const LIVE_RELOAD_PATH: &str = "/__kitgen/live-reload.js";

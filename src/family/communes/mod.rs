@@ -12,12 +12,12 @@ use std::hash::{Hash, Hasher};
 
 use tera::Value;
 
-use super::{Artifact, Family, Kind, PlanCx, Planned, RenderCx, SitemapEntry, VersionCx};
+use super::{Artifact, Family, Kind, PageRef, PlanCx, Planned, RenderCx, SitemapEntry, VersionCx};
 use crate::config::CommuneScope;
 use crate::deps::{self, CensusDep, Dep};
 use crate::diag::Diagnostic;
+use crate::model::Site;
 use crate::model::communes::{CommuneData, CommuneUrls, SECTION};
-use crate::model::{Page, Site};
 use crate::render::svg::map::FranceMap;
 use crate::render::tera::link_value;
 
@@ -230,7 +230,14 @@ impl Family for Communes {
         Some(SitemapEntry { lang, urls, lastmod: None })
     }
 
-    fn extend_page(&self, cx: &RenderCx<'_, Self>, state: &State, page: &Page, ctx: &mut tera::Context) {
+    fn extend_page(
+        &self,
+        cx: &RenderCx<'_, Self>,
+        state: &State,
+        page: PageRef<'_>,
+        ctx: &mut tera::Context,
+    ) {
+        let PageRef::Content(page) = page else { return };
         if &*page.rel != SECTION {
             return;
         }

@@ -229,6 +229,8 @@ impl Pages<'_> {
             Some(g) => ctx.insert("local_group", &g),
             None => ctx.insert("local_group", &()),
         }
+        let shared = self.cx.shared();
+        self.cx.families.extend_page(&shared, crate::family::PageRef::Commune { lang, index: i }, &mut ctx);
         let html =
             self.cx.engine.render("communes/commune.html", &ctx).map_err(|d| {
                 d.note(format!("while rendering the page of commune {} ({})", c.code.0, c.nom))

@@ -1,0 +1,25 @@
+//! PNG previews and thumbnails of a drawing, with resvg (the same usvg tree the PDFs are made
+//! from). The size in pixels is chosen by kitgen, never by the drawing, and capped, so a huge
+//! `viewBox` cannot make it allocate gigabytes.
+
+use resvg::tiny_skia;
+
+/// Most pixels of one image (about 24 megapixels: a 4,000 × 6,000 preview).
+pub const MAX_PIXELS: u64 = 24_000_000;
+
+/// The drawing as a PNG `width` pixels wide (height by its proportions), on white.
+pub fn png(tree: &usvg::Tree, width: u32) -> Result<Vec<u8>, String> {
+    let size = tree.size();
+    if size.width() <= 0.0 || size.height() <= 0.0 {
+        return Err("the drawing has no size".into());
+    }
+    let height = ((width as f32) * size.height() / size.width()).round().max(1.0) as u32;
+    if width == 0 || (width as u64) * (height as u64) > MAX_PIXELS {
+        return Err(format!("a {width} × {height} pixel image is over the {MAX_PIXELS} pixel limit"));
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or("cannot allocate the image")?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    let scale = width as f32 / size.width();
+    resvg::render(tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| e.to_string())
+}
