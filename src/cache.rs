@@ -72,10 +72,10 @@ impl<K: PartialEq + Hash, V: Clone> Memo<K, V> {
     /// The value for `key`, computed by `f` when the key changed.
     pub fn get_or(&self, key: K, f: impl FnOnce() -> V) -> V {
         let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((k, v)) = slot.as_ref() {
-            if *k == key {
-                return v.clone();
-            }
+        if let Some((k, v)) = slot.as_ref()
+            && *k == key
+        {
+            return v.clone();
         }
         let v = f();
         *slot = Some((key, v.clone()));

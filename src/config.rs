@@ -194,17 +194,17 @@ impl Config {
     /// Reads and validates `root/kitgen.yaml`. Errors are returned all together.
     pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
-        if let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(&path), std::fs::canonicalize(root)) {
-            if !real.starts_with(&real_root) {
-                return Err(vec![
-                    Diagnostic::error(
-                        "K100",
-                        format!("{CONFIG_FILE} leads out of the site folder, to {}", real.display()),
-                    )
-                    .at(CONFIG_FILE)
-                    .hint("copy the file into the site instead: kitgen never reads outside the site folder"),
-                ]);
-            }
+        if let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(&path), std::fs::canonicalize(root))
+            && !real.starts_with(&real_root)
+        {
+            return Err(vec![
+                Diagnostic::error(
+                    "K100",
+                    format!("{CONFIG_FILE} leads out of the site folder, to {}", real.display()),
+                )
+                .at(CONFIG_FILE)
+                .hint("copy the file into the site instead: kitgen never reads outside the site folder"),
+            ]);
         }
         let src = match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {

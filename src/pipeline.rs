@@ -17,7 +17,7 @@ use crate::cache::{FileCache, Memo, Stamp};
 use crate::config::{Config, Overrides};
 use crate::deps::{self, Dep};
 use crate::diag::{self, Diagnostic, Severity};
-use crate::family::{Cx, Families, Inputs, Outputs};
+use crate::family::{Cx, Executor, Families, Inputs, Outputs};
 use crate::i18n::I18n;
 use crate::load;
 use crate::load::outlines::Outlines;
@@ -145,27 +145,28 @@ pub fn prepare_with(
     let render = RenderOptions { minify: opts.render.minify && config.minify, ..opts.render };
 
     let mut diags = Vec::new();
-    let (((sources, i18n), d1), ((templates, (statics, communes, mut posters, fonts)), d2)) = rayon::join(
-        || {
-            let mut d1 = Vec::new();
-            let sources = load::content::load(&config, &mut d1, cache.map(|c| &c.content));
-            let i18n = I18n::new(&config, &load::i18n::load(&config, &mut d1), &mut d1);
-            ((sources, i18n), d1)
-        },
-        || {
-            let mut d2 = Vec::new();
-            let templates = load::templates::TemplateSet::load(&config, &mut d2);
-            let statics = load::statics::load(&config, &mut d2, cache.map(|c| &c.statics));
-            let communes = load_communes(&config, &mut d2, cache);
-            let posters = load::posters::load(&config, &mut d2);
-            let font_files = load::fonts::load(&config, &mut d2);
-            let fonts = match cache {
-                Some(c) => c.fonts.get_or(font_files.version, || Arc::new(Fonts::new(&font_files))),
-                None => Arc::new(Fonts::new(&font_files)),
-            };
-            ((templates, (statics, communes, posters, fonts)), d2)
-        },
-    );
+    let (((sources, i18n), d1), ((templates, (statics, communes, (mut posters, kits), fonts)), d2)) =
+        rayon::join(
+            || {
+                let mut d1 = Vec::new();
+                let sources = load::content::load(&config, &mut d1, cache.map(|c| &c.content));
+                let i18n = I18n::new(&config, &load::i18n::load(&config, &mut d1), &mut d1);
+                ((sources, i18n), d1)
+            },
+            || {
+                let mut d2 = Vec::new();
+                let templates = load::templates::TemplateSet::load(&config, &mut d2);
+                let statics = load::statics::load(&config, &mut d2, cache.map(|c| &c.statics));
+                let communes = load_communes(&config, &mut d2, cache);
+                let posters = (load::posters::load(&config, &mut d2), load::kits::load(&config, &mut d2));
+                let font_files = load::fonts::load(&config, &mut d2);
+                let fonts = match cache {
+                    Some(c) => c.fonts.get_or(font_files.version, || Arc::new(Fonts::new(&font_files))),
+                    None => Arc::new(Fonts::new(&font_files)),
+                };
+                ((templates, (statics, communes, posters, fonts)), d2)
+            },
+        );
     diags.extend(d1);
     diags.extend(d2);
     timings.push(("load", t.elapsed().as_secs_f64()));
@@ -185,6 +186,7 @@ pub fn prepare_with(
 
     posters.sort_by(|a, b| a.meta.weight.cmp(&b.meta.weight).then_with(|| a.id.cmp(&b.id)));
     built.site.posters = posters;
+    built.site.kits = kits;
     let t = Instant::now();
     let site = Arc::new(built.site);
     let inputs = Arc::new(Inputs {
@@ -497,40 +499,52 @@ pub fn render_all(
     bar: &indicatif::ProgressBar,
 ) -> Rendered {
     let base_url = &cx.site.config.base_url;
-    let results: Vec<(Vec<Dep>, Result<(), Failure>)> = outputs
-        .par_iter()
-        .map(|&out| {
-            if crate::interrupt::requested().is_some() {
-                return (Vec::new(), Err(Failure::Interrupted));
-            }
-            let path = cx.plan.path(out);
-            // Only serve rebuilds from what each output read: a build does not pay for recording.
-            let (artifact, deps) = if cx.opts.record_deps {
-                deps::recording(|| cx.families.render(cx, out))
-            } else {
-                (cx.families.render(cx, out), Vec::new())
-            };
-            bar.inc(1);
-            let res = match artifact {
-                Ok(a) => {
-                    let finished = html::finish(a, path, cx.opts, base_url);
-                    let key = Key::of(&finished.bytes, finished.minify);
-                    if sink.is_fresh(path, &key) {
-                        Ok(())
-                    } else {
-                        sink.put(path, &html::minified(finished), Some(key)).map_err(|e| {
-                            Failure::Io(
-                                Diagnostic::error("K701", format!("cannot write {path}: {e}"))
-                                    .hint("check free space and permissions of the output folder"),
-                            )
-                        })
-                    }
+    let one = |out: OutputRef| -> (Vec<Dep>, Result<(), Failure>) {
+        if crate::interrupt::requested().is_some() {
+            return (Vec::new(), Err(Failure::Interrupted));
+        }
+        let path = cx.plan.path(out);
+        // Only serve rebuilds from what each output read: a build does not pay for recording.
+        let (artifact, deps) = if cx.opts.record_deps {
+            deps::recording(|| cx.families.render(cx, out))
+        } else {
+            (cx.families.render(cx, out), Vec::new())
+        };
+        bar.inc(1);
+        let res = match artifact {
+            Ok(a) => {
+                let finished = html::finish(a, path, cx.opts, base_url);
+                let key = Key::of(&finished.bytes, finished.minify);
+                if sink.is_fresh(path, &key) {
+                    Ok(())
+                } else {
+                    sink.put(path, &html::minified(finished), Some(key)).map_err(|e| {
+                        Failure::Io(
+                            Diagnostic::error("K701", format!("cannot write {path}: {e}"))
+                                .hint("check free space and permissions of the output folder"),
+                        )
+                    })
                 }
-                Err(d) => Err(Failure::Input(d)),
-            };
-            (deps, res)
-        })
-        .collect();
+            }
+            Err(d) => Err(Failure::Input(d)),
+        };
+        (deps, res)
+    };
+    // Most families render in rayon's pool; those with a pool of their own (Typst) on plain
+    // threads afterwards. Results keep the order of `outputs`.
+    let (pool, threads): (Vec<usize>, Vec<usize>) =
+        (0..outputs.len()).partition(|&i| cx.families.executor(outputs[i].family) == Executor::Pool);
+    type Outcome = (Vec<Dep>, Result<(), Failure>);
+    let mut results: Vec<Option<Outcome>> = (0..outputs.len()).map(|_| None).collect();
+    let done: Vec<(usize, Outcome)> = pool.par_iter().map(|&i| (i, one(outputs[i]))).collect();
+    for (i, r) in done {
+        results[i] = Some(r);
+    }
+    for (i, r) in on_threads(&threads, &|i| one(outputs[i])) {
+        results[i] = Some(r);
+    }
+    let results: Vec<(Vec<Dep>, Result<(), Failure>)> =
+        results.into_iter().map(|r| r.unwrap_or_else(|| (Vec::new(), Err(Failure::Interrupted)))).collect();
     let mut rendered = Rendered { deps: Vec::with_capacity(results.len()), ..Rendered::default() };
     for (d, r) in results {
         rendered.deps.push(d);
@@ -546,6 +560,35 @@ pub fn render_all(
     }
     rendered.errors = diag::collapse_repeats(std::mem::take(&mut rendered.errors));
     rendered
+}
+
+/// Runs `f` on each index on plain threads (one per core, 64 MiB stacks) pulling from a
+/// shared counter; the results come back with their index.
+fn on_threads<R: Send>(items: &[usize], f: &(dyn Fn(usize) -> R + Sync)) -> Vec<(usize, R)> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let n = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let out = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    let work = || {
+        let mut mine = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&i) = items.get(k) else { break };
+            mine.push((i, f(i)));
+        }
+        out.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..n {
+            if std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(scope, work).is_err() {
+                // No thread to be had: this one does the work.
+                work();
+            }
+        }
+    });
+    out.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Why an output was not produced.

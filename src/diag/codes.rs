@@ -109,6 +109,23 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("K808", "a filled poster cannot be drawn (too large, broken SVG)"),
     ("K809", "a poster pack cannot be made"),
+    (
+        "K821",
+        "`kit.yaml`: invalid YAML, unknown key, no title in the default language, no document; a kit folder without `kit.yaml`; a kit page naming a kit that does not exist",
+    ),
+    (
+        "K822",
+        "a kit document: invalid front matter, missing in the default language, or a file no document uses (warning)",
+    ),
+    (
+        "K823",
+        "a kit document's template cannot be compiled or filled (syntax, unknown variable; file, line and column given)",
+    ),
+    ("K824", "a kit document's PDF cannot be made"),
+    ("K825", "a letter or flyer does not fit one A4 page, even at 9 pt"),
+    ("K826", "something a kit document's PDF cannot show (an image, raw HTML) is left out (warning)"),
+    ("K827", "a kit ZIP cannot be made"),
+    ("K831", "the book of a section cannot be made"),
     ("K900", "internal error: a bug in kitgen (please report it with the command and the site)"),
 ];
 

@@ -12,9 +12,11 @@
 //! an output they read changed. See "Adding an output family" in `docs/architecture.md`.
 
 pub mod assets;
+pub mod book;
 pub mod communes;
 pub mod content;
 pub mod downloads;
+pub mod kits;
 pub mod posters;
 pub mod search;
 pub mod site;
@@ -182,6 +184,12 @@ pub trait Family: Send + Sync + 'static {
         Wave::First
     }
 
+    /// Where its outputs are rendered: rayon's pool, or plain threads for engines with a
+    /// pool of their own (Typst) that must not run nested inside rayon's.
+    fn executor(&self) -> Executor {
+        Executor::Pool
+    }
+
     /// In serve, a key of everything the plan depends on: an equal key reuses the last plan.
     /// `None` (the default) plans again on every rebuild.
     fn plan_key(&self, cx: &PlanCx<'_>) -> Option<u64> {
@@ -242,9 +250,19 @@ struct Typed<F: Family> {
     state: Arc<F::State>,
 }
 
+/// Where a family's outputs are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Executor {
+    /// Rayon's pool, with every other family.
+    Pool,
+    /// Plain threads pulling from a shared counter, after the pool's outputs.
+    Threads,
+}
+
 /// What the registry needs of a family, without its types.
 trait Erased: Send + Sync {
     fn name(&self) -> &'static str;
+    fn executor(&self) -> Executor;
     fn plan_key(&self, cx: &PlanCx<'_>) -> Option<u64>;
     fn plan(&self, cx: &PlanCx<'_>) -> FamilyPlan;
     fn render(&self, cx: &Cx<'_>, plan: &FamilyPlan, index: usize) -> Result<Artifact, Diagnostic>;
@@ -281,6 +299,9 @@ impl<F: Family> Entry<F> {
 impl<F: Family> Erased for Entry<F> {
     fn name(&self) -> &'static str {
         self.0.name()
+    }
+    fn executor(&self) -> Executor {
+        self.0.executor()
     }
     fn plan_key(&self, cx: &PlanCx<'_>) -> Option<u64> {
         self.0.plan_key(cx)
@@ -355,6 +376,9 @@ impl Families {
             .with(downloads::Downloads)
             .with(posters::Posters)
             .with(posters::packs::PosterPacks)
+            .with(kits::Kits)
+            .with(kits::packs::KitPacks)
+            .with(book::Books)
             .with(site::SiteFiles)
     }
 
@@ -381,6 +405,11 @@ impl Families {
     /// The name of a family.
     pub fn name(&self, id: FamilyId) -> &'static str {
         self.get(id).name()
+    }
+
+    /// Where a family's outputs are rendered.
+    pub fn executor(&self, id: FamilyId) -> Executor {
+        self.get(id).executor()
     }
 
     /// Plans every family in order. `reuse` gives, for a family and its plan key, the plan to

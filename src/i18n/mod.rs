@@ -120,19 +120,17 @@ impl I18n {
         // i18n files of the site for languages that are not configured (a theme may ship more
         // languages than the site uses)
         for name in site_files {
-            if let Some(code) = name.strip_suffix(".yaml") {
-                if !self.codes.iter().any(|c| c == code) {
-                    diags.push(
-                        Diagnostic::warning(
-                            "K604",
-                            format!("i18n/{name} is for `{code}`, which is not a configured language"),
-                        )
-                        .at(format!("i18n/{name}"))
-                        .hint(format!(
-                            "add `- code: {code}` to `languages` in kitgen.yaml, or remove the file"
-                        )),
-                    );
-                }
+            if let Some(code) = name.strip_suffix(".yaml")
+                && !self.codes.iter().any(|c| c == code)
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        "K604",
+                        format!("i18n/{name} is for `{code}`, which is not a configured language"),
+                    )
+                    .at(format!("i18n/{name}"))
+                    .hint(format!("add `- code: {code}` to `languages` in kitgen.yaml, or remove the file")),
+                );
             }
         }
         let default = &self.langs[self.default];

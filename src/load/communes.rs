@@ -9,10 +9,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::model::census::{Commune, Departement, Insee, Reference, Region};
+use crate::model::census::{Commune, Departement, Insee, Reference, Region, TownHall};
 
 /// Largest data file kitgen reads.
 pub const MAX_DATA_FILE: u64 = 64 * 1024 * 1024;
+
+const COMMUNE_HINT: &str = "each record needs code, nom, departement, region, population, codesPostaux, typeLiaison, lat and lon; codes are strings";
 
 /// Where the reference files are.
 #[derive(Debug, Clone)]
@@ -23,6 +25,8 @@ pub struct Paths {
     pub departements: PathBuf,
     /// Regions.
     pub regions: PathBuf,
+    /// Town halls (`data/mairies-fr.json`), when the site has them.
+    pub town_halls: Option<PathBuf>,
 }
 
 impl Paths {
@@ -35,6 +39,7 @@ impl Paths {
             communes,
             departements: data.join("departements-fr.json"),
             regions: data.join("regions-fr.json"),
+            town_halls: Some(data.join("mairies-fr.json")).filter(|p| p.is_file()),
         })
     }
 }
@@ -58,20 +63,32 @@ pub fn load(root: &Path, paths: &Paths, diags: &mut Vec<Diagnostic>) -> Referenc
     let communes_text = read(&paths.communes);
     let dep_text = read(&paths.departements);
     let reg_text = read(&paths.regions);
+    let halls_text = paths.town_halls.as_deref().and_then(&mut read);
     let display = |p: &Path| crate::diag::rel_to(root, p);
 
     let mut communes = match &communes_text {
         Some(t) if paths.communes.extension().is_some_and(|e| e == "csv") => {
             parse_csv(t, &display(&paths.communes), diags)
         }
-        Some(t) => parse_json::<Commune>(t, &display(&paths.communes), diags),
+        Some(t) => parse_json::<Commune>(t, &display(&paths.communes), COMMUNE_HINT, diags),
         None => Vec::new(),
     };
     let mut departements = dep_text
-        .map(|t| parse_json::<Departement>(&t, &display(&paths.departements), diags))
+        .map(|t| parse_json::<Departement>(&t, &display(&paths.departements), COMMUNE_HINT, diags))
         .unwrap_or_default();
-    let mut regions =
-        reg_text.map(|t| parse_json::<Region>(&t, &display(&paths.regions), diags)).unwrap_or_default();
+    let mut regions = reg_text
+        .map(|t| parse_json::<Region>(&t, &display(&paths.regions), COMMUNE_HINT, diags))
+        .unwrap_or_default();
+    let mut town_halls = match (&halls_text, &paths.town_halls) {
+        (Some(t), Some(p)) => parse_json::<TownHall>(
+            t,
+            &display(p),
+            "each town hall has a `code` (text) and may have `adresse` (a list of lines), `email`, `telephone` and `site`; scripts/mairies.py regenerates the file",
+            diags,
+        ),
+        _ => Vec::new(),
+    };
+    town_halls.sort_by(|a, b| a.code.cmp(&b.code));
     communes.sort_by(|a, b| a.code.cmp(&b.code));
     departements.sort_by(|a, b| a.code.cmp(&b.code));
     regions.sort_by(|a, b| a.code.cmp(&b.code));
@@ -134,7 +151,7 @@ pub fn load(root: &Path, paths: &Paths, diags: &mut Vec<Diagnostic>) -> Referenc
         }
     }
     use std::hash::Hasher;
-    Reference { communes, departements, regions, version: version.finish() }
+    Reference { communes, departements, regions, town_halls, version: version.finish() }
 }
 
 /// The 1-based line of the (n+1)-th record with this code.
@@ -158,6 +175,7 @@ fn line_of_code(text: &str, code: &str, n: usize) -> Option<usize> {
 fn parse_json<T: serde::de::DeserializeOwned>(
     text: &str,
     display: &Path,
+    hint: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
     match serde_json::from_str::<Vec<T>>(text) {
@@ -169,7 +187,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(
                 Diagnostic::error("K502", msg)
                     .at(display)
                     .located(text, e.line(), e.column(), 1)
-                    .hint("each record needs code, nom, departement, region, population, codesPostaux, typeLiaison, lat and lon; codes are strings"),
+                    .hint(hint.to_string()),
             );
             Vec::new()
         }
@@ -331,6 +349,7 @@ mod tests {
         let v: Vec<Commune> = parse_json(
             "[\n{\"code\":1001,\"nom\":\"X\",\"departement\":\"01\",\"region\":\"84\",\"population\":1,\"codesPostaux\":[],\"typeLiaison\":0,\"lat\":null,\"lon\":null}\n]",
             Path::new("data/communes-fr.json"),
+            "the reference list",
             &mut diags,
         );
         assert!(v.is_empty());

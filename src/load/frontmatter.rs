@@ -73,38 +73,36 @@ pub struct Split {
     pub body_start: usize,
 }
 
-/// Splits and parses a Markdown file. `display` is the path shown in diagnostics.
-pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<Diagnostic>> {
+/// Finds the front matter of a Markdown file: the start and end of its YAML, and where the
+/// body starts. Kit documents share it with pages.
+pub fn delimit(text: &str, display: &str) -> Result<(usize, usize, usize), Diagnostic> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let t = &text[bom..];
     let first_line_end = t.find('\n').map(|i| i + 1).unwrap_or(t.len());
     if t[..first_line_end].trim_end() != "---" {
-        return Err(vec![
-            Diagnostic::error("K201", "missing front matter")
-                .at(display)
-                .located(text, 1, 1, 3)
-                .hint("start the file with a `---` line, then `title: \"…\"`, then a closing `---` line"),
-        ]);
+        return Err(Diagnostic::error("K201", "missing front matter")
+            .at(display)
+            .located(text, 1, 1, 3)
+            .hint("start the file with a `---` line, then `title: \"…\"`, then a closing `---` line"));
     }
     let yaml_start = bom + first_line_end;
     // The closing `---` line.
     let mut pos = yaml_start;
-    let mut close = None;
     for line in text[yaml_start..].split_inclusive('\n') {
         if line.trim_end() == "---" {
-            close = Some((pos, pos + line.len()));
-            break;
+            return Ok((yaml_start, pos, pos + line.len()));
         }
         pos += line.len();
     }
-    let Some((yaml_end, body_start)) = close else {
-        return Err(vec![
-            Diagnostic::error("K201", "front matter is not closed")
-                .at(display)
-                .located(text, 1, 1, 3)
-                .hint("add a line with `---` after the last front matter key"),
-        ]);
-    };
+    Err(Diagnostic::error("K201", "front matter is not closed")
+        .at(display)
+        .located(text, 1, 1, 3)
+        .hint("add a line with `---` after the last front matter key"))
+}
+
+/// Splits and parses a Markdown file. `display` is the path shown in diagnostics.
+pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<Diagnostic>> {
+    let (yaml_start, yaml_end, body_start) = delimit(text, display).map_err(|d| vec![d])?;
     let yaml_src = &text[yaml_start..yaml_end];
     let line_offset = 1;
     let to_diag = |e: yaml::YamlError| {
@@ -156,41 +154,35 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
                 .hint("write the page's title: `title: \"…\"`"),
         );
     }
-    if let Some(s) = &front.slug {
-        if !slug::is_valid_segment(s) {
-            let suggestion = slug::slugify(s);
-            let d = if suggestion.is_empty() {
-                key_error(
-                    text,
-                    yaml_start,
-                    "slug",
-                    format!("slug `{s}` is empty once made URL-safe"),
-                    display,
-                )
+    if let Some(s) = &front.slug
+        && !slug::is_valid_segment(s)
+    {
+        let suggestion = slug::slugify(s);
+        let d = if suggestion.is_empty() {
+            key_error(text, yaml_start, "slug", format!("slug `{s}` is empty once made URL-safe"), display)
                 .hint("use letters, digits and hyphens, e.g. `slug: mon-chapitre`")
-            } else if s.contains(['/', '\\']) || s.contains("..") {
-                key_error(text, yaml_start, "slug", format!("slug `{s}` is a path, not a URL segment"), display)
+        } else if s.contains(['/', '\\']) || s.contains("..") {
+            key_error(text, yaml_start, "slug", format!("slug `{s}` is a path, not a URL segment"), display)
                     .hint(format!("a slug names one URL segment; write `slug: {suggestion}`, and move the file to change its folder"))
-            } else {
-                key_error(text, yaml_start, "slug", format!("slug `{s}` is not URL-safe"), display)
-                    .hint(format!("write `slug: {suggestion}` (lower-case letters, digits and hyphens)"))
-            };
-            errors.push(d);
-        }
+        } else {
+            key_error(text, yaml_start, "slug", format!("slug `{s}` is not URL-safe"), display)
+                .hint(format!("write `slug: {suggestion}` (lower-case letters, digits and hyphens)"))
+        };
+        errors.push(d);
     }
-    if let Some(t) = &front.translation_of {
-        if t.len() < 4 || !t.chars().all(|c| c.is_ascii_hexdigit()) {
-            errors.push(
-                key_error(
-                    text,
-                    yaml_start,
-                    "translation_of",
-                    format!("translation_of `{t}` is not a version hash"),
-                    display,
-                )
-                .hint("paste the hash printed by `kitgen translations` for the source page"),
-            );
-        }
+    if let Some(t) = &front.translation_of
+        && (t.len() < 4 || !t.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        errors.push(
+            key_error(
+                text,
+                yaml_start,
+                "translation_of",
+                format!("translation_of `{t}` is not a version hash"),
+                display,
+            )
+            .hint("paste the hash printed by `kitgen translations` for the source page"),
+        );
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -221,10 +213,10 @@ fn key_error(text: &str, yaml_start: usize, key: &str, msg: String, display: &st
 
 fn shift_line_note(note: &str, by: usize) -> String {
     // "`x` is first set on line 3" → line numbers of the file, not of the YAML block
-    if let Some((head, n)) = note.rsplit_once("line ") {
-        if let Ok(n) = n.parse::<usize>() {
-            return format!("{head}line {}", n + by);
-        }
+    if let Some((head, n)) = note.rsplit_once("line ")
+        && let Ok(n) = n.parse::<usize>()
+    {
+        return format!("{head}line {}", n + by);
     }
     note.to_string()
 }

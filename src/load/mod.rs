@@ -9,6 +9,7 @@ pub mod files;
 pub mod fonts;
 pub mod frontmatter;
 pub mod i18n;
+pub mod kits;
 pub mod outlines;
 pub mod posters;
 pub mod records;

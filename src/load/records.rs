@@ -48,10 +48,10 @@ pub fn load(
         .into_par_iter()
         .map(|f| {
             let stamp = cache.and_then(|_| crate::cache::stamp(&f.path));
-            if let (Some(c), Some(s)) = (cache, stamp) {
-                if let Some(r) = c.get(&f.path, s) {
-                    return Ok(r);
-                }
+            if let (Some(c), Some(s)) = (cache, stamp)
+                && let Some(r) = c.get(&f.path, s)
+            {
+                return Ok(r);
             }
             let r = read_one(root, &f.path, &f.rel, languages)?;
             if let (Some(c), Some(s)) = (cache, stamp) {
@@ -153,21 +153,20 @@ pub fn parse(
             );
         }
     }
-    if let Some(g) = &record.local_group {
-        if let Some(c) = &g.contact {
-            let ok = c.starts_with("https://")
-                || c.starts_with("http://")
-                || (c.contains('@') && !c.contains(' '));
-            if !ok {
-                errors.push(
-                    err(
-                        "K517",
-                        "local_group.contact",
-                        format!("contact `{c}` is neither an e-mail address nor an http(s) URL"),
-                    )
-                    .hint("write an e-mail address or the URL of a contact page"),
-                );
-            }
+    if let Some(g) = &record.local_group
+        && let Some(c) = &g.contact
+    {
+        let ok =
+            c.starts_with("https://") || c.starts_with("http://") || (c.contains('@') && !c.contains(' '));
+        if !ok {
+            errors.push(
+                err(
+                    "K517",
+                    "local_group.contact",
+                    format!("contact `{c}` is neither an e-mail address nor an http(s) URL"),
+                )
+                .hint("write an e-mail address or the URL of a contact page"),
+            );
         }
     }
     if !errors.is_empty() {

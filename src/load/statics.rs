@@ -66,11 +66,11 @@ pub fn load(
     let mut list = Vec::with_capacity(by_rel.len());
     for (rel, path) in by_rel {
         let stamp = crate::cache::stamp(&path);
-        if let (Some(c), Some(s)) = (cache, stamp) {
-            if let Some(f) = c.get(&path, s).filter(|f| f.rel == rel) {
-                list.push(f);
-                continue;
-            }
+        if let (Some(c), Some(s)) = (cache, stamp)
+            && let Some(f) = c.get(&path, s).filter(|f| f.rel == rel)
+        {
+            list.push(f);
+            continue;
         }
         let display = crate::diag::rel_to(&config.root, &path);
         let data = if is_text(&rel) {

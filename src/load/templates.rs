@@ -108,10 +108,10 @@ fn references(text: &str) -> Vec<String> {
         while let Some(i) = rest.find(kw) {
             rest = &rest[i + kw.len()..];
             let t = rest.trim_start();
-            if let Some(q) = t.chars().next().filter(|c| *c == '"' || *c == '\'') {
-                if let Some(end) = t[1..].find(q) {
-                    out.push(t[1..1 + end].to_string());
-                }
+            if let Some(q) = t.chars().next().filter(|c| *c == '"' || *c == '\'')
+                && let Some(end) = t[1..].find(q)
+            {
+                out.push(t[1..1 + end].to_string());
             }
         }
     }

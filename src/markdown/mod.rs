@@ -319,20 +319,23 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 r.words += count_words(&text, &mut in_word);
                 if let Some(h) = heading.as_mut() {
                     h.text.push_str(&text);
-                } else if para_depth > 0 && !in_image && footnote.is_none() {
-                    if let Some(p) = first_para.as_mut() {
-                        p.push_str(&text);
-                    }
+                } else if para_depth > 0
+                    && !in_image
+                    && footnote.is_none()
+                    && let Some(p) = first_para.as_mut()
+                {
+                    p.push_str(&text);
                 }
                 emit.push(Event::Text(text));
             }
             Event::Code(text) => {
                 if let Some(h) = heading.as_mut() {
                     h.text.push_str(&text);
-                } else if para_depth > 0 && footnote.is_none() {
-                    if let Some(p) = first_para.as_mut() {
-                        p.push_str(&text);
-                    }
+                } else if para_depth > 0
+                    && footnote.is_none()
+                    && let Some(p) = first_para.as_mut()
+                {
+                    p.push_str(&text);
                 }
                 prev_char = text.chars().next_back();
                 emit.push(Event::Code(text));
@@ -348,10 +351,10 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
             }
             Event::End(TagEnd::Paragraph) => {
                 para_depth = para_depth.saturating_sub(1);
-                if r.excerpt.is_empty() {
-                    if let Some(p) = &first_para {
-                        r.excerpt = p.trim().to_string();
-                    }
+                if r.excerpt.is_empty()
+                    && let Some(p) = &first_para
+                {
+                    r.excerpt = p.trim().to_string();
                 }
                 emit.push(Event::End(TagEnd::Paragraph));
             }
@@ -360,10 +363,10 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                 in_word = false;
                 if let Some(h) = heading.as_mut() {
                     h.text.push(' ');
-                } else if para_depth > 0 {
-                    if let Some(p) = first_para.as_mut() {
-                        p.push(' ');
-                    }
+                } else if para_depth > 0
+                    && let Some(p) = first_para.as_mut()
+                {
+                    p.push(' ');
                 }
                 emit.push(event);
             }
@@ -389,16 +392,15 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
                     && !href.starts_with('#')
                     && !href.starts_with("mailto:")
                     && !href.starts_with("tel:")
+                    && let Some(url) = local_file(&dest_url)
                 {
-                    if let Some(url) = local_file(&dest_url) {
-                        let missing = diag_at(
+                    let missing = diag_at(
                             Diagnostic::error("K312", format!("link to `{url}`: no page or file of the site is there")),
                             range.start,
                             range.len(),
                         )
                         .hint("link a page as `@/path/under/lang.md`; put files in static/ and link them as `/name.pdf`");
-                        r.files.push(FileRef { url, image: false, missing });
-                    }
+                    r.files.push(FileRef { url, image: false, missing });
                 }
                 let mut tag = String::from("<a href=\"");
                 escape_href(&mut tag, &href).ok();
@@ -578,19 +580,14 @@ pub fn render(input: &MdInput<'_>, resolver: &dyn LinkResolver) -> Rendered {
         html = html.replace('\0', "\u{FFFD}");
     }
     let html = if raw_html { sanitize::clean(&html) } else { html };
-    if raw_html {
-        if let Some(deep) = nesting_over(&html, MAX_NESTING) {
-            r.diagnostics.push(
-                Diagnostic::error(
-                    "K311",
-                    format!("raw HTML nests elements more than {MAX_NESTING} levels deep"),
-                )
+    if raw_html && let Some(deep) = nesting_over(&html, MAX_NESTING) {
+        r.diagnostics.push(
+            Diagnostic::error("K311", format!("raw HTML nests elements more than {MAX_NESTING} levels deep"))
                 .at(input.path)
                 .note(format!("first too deep at `{}`", deep))
                 .hint("flatten the HTML: nobody reads a page nested that deep, and it cannot be published"),
-            );
-            return r;
-        }
+        );
+        return r;
     }
     r.html = html.into();
     r.toc = toc.into();
@@ -635,14 +632,15 @@ fn check_link(
         }
         return Ok(dest.to_string());
     }
-    if let Some(scheme) = scheme_of(dest) {
-        if !ALLOWED_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
-            return Err((
-                "K302",
-                format!("link with `{scheme}:` is not allowed"),
-                "use an http(s), mailto or relative link; to link a page of the site write `@/path/to/page.md`".into(),
-            ));
-        }
+    if let Some(scheme) = scheme_of(dest)
+        && !ALLOWED_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str())
+    {
+        return Err((
+            "K302",
+            format!("link with `{scheme}:` is not allowed"),
+            "use an http(s), mailto or relative link; to link a page of the site write `@/path/to/page.md`"
+                .into(),
+        ));
     }
     if dest.ends_with(".md") || dest.contains(".md#") {
         return Err((

@@ -139,14 +139,11 @@ pub fn build(
     // Page templates given by sections.
     for i in 0..pages.len() {
         if let (Kind::Page, Some(parent), Origin::Source(src)) = (pages[i].kind, pages[i].parent, &origins[i])
+            && src.front.template.is_none()
+            && let Origin::Source(psrc) = &origins[parent as usize]
+            && let Some(t) = &psrc.front.page_template
         {
-            if src.front.template.is_none() {
-                if let Origin::Source(psrc) = &origins[parent as usize] {
-                    if let Some(t) = &psrc.front.page_template {
-                        pages[i].template = t.clone();
-                    }
-                }
-            }
+            pages[i].template = t.clone();
         }
     }
 
@@ -257,6 +254,14 @@ pub fn build(
         })
         .collect();
     let mut anchors = Vec::new();
+    // Pages of a book section keep their Markdown, which the book's PDF is made from.
+    let in_book: Vec<bool> =
+        pages.iter().map(|p| p.is_book() || p.parent.is_some_and(|q| pages[q as usize].is_book())).collect();
+    for ((p, o), book) in pages.iter_mut().zip(&origins).zip(in_book) {
+        if let (true, Origin::Source(s)) = (book, o) {
+            p.markdown = Some(Arc::from(&s.text[s.body_start..]));
+        }
+    }
     for (p, r) in pages.iter_mut().zip(rendered) {
         let Some(r) = r else { continue };
         p.html = r.html;
@@ -345,6 +350,7 @@ pub fn build(
             communes: None,
             commune_urls: None,
             posters: Vec::new(),
+            kits: Vec::new(),
         },
     }
 }
@@ -421,6 +427,7 @@ fn blank_page(id: PageId, lang: usize, rel: &str, front: &Front) -> Page {
         template_line: None,
         files: Vec::new(),
         links: Vec::new(),
+        markdown: None,
     }
 }
 

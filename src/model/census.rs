@@ -116,6 +116,26 @@ pub struct Region {
     pub zone: String,
 }
 
+/// A commune's town hall, from the public-service directory: where letters are sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TownHall {
+    /// INSEE code of the commune.
+    pub code: Insee,
+    /// Postal address, one line each, the last with the postal code and town.
+    #[serde(default)]
+    pub adresse: Vec<String>,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Telephone.
+    #[serde(default)]
+    pub telephone: Option<String>,
+    /// Website.
+    #[serde(default)]
+    pub site: Option<String>,
+}
+
 /// The reference data, loaded and checked.
 #[derive(Debug, Clone, Default)]
 pub struct Reference {
@@ -125,6 +145,8 @@ pub struct Reference {
     pub departements: Vec<Departement>,
     /// Regions, sorted by code.
     pub regions: Vec<Region>,
+    /// Town halls, sorted by code (`data/mairies-fr.json`, when present).
+    pub town_halls: Vec<TownHall>,
     /// A hash of the files, for rebuilds.
     pub version: u64,
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::Site;
-use super::census::{Commune, Departement, Reference, Region};
+use super::census::{Commune, Departement, Reference, Region, TownHall};
 use super::record::{Field, Record, RecordFile, Status, UseCase};
 use crate::config::CommuneScope;
 use crate::diag::Diagnostic;
@@ -39,6 +39,8 @@ pub struct CommuneBase {
     pub by_region: Vec<Vec<usize>>,
     /// Département index of each commune (`usize::MAX` when unknown).
     pub dep_of: Vec<usize>,
+    /// Town hall of each commune, where the directory lists one.
+    pub town_halls: Vec<Option<TownHall>>,
     /// Communes by sort key of their name, for suggestions.
     by_name: HashMap<String, Vec<usize>>,
     /// Hash of the reference files.
@@ -111,19 +113,17 @@ impl Stats {
     }
 }
 
-/// "de X" with the article the INSEE type (TNCC) asks for.
+/// "de X" with the article the INSEE type (TNCC) asks for: "de Marseille", "d’Avignon", "du
+/// Havre", "des Mureaux", "des Marais" (for Aux Marais), and the article kept as part of the
+/// name where it does not contract: "de La Rochelle", "de L’Abergement-Clémenciat", "de Los
+/// Masos".
 pub fn french_de(name: &str, tncc: Option<u8>) -> String {
-    let strip = |p: &str| name.strip_prefix(p).map(str::to_string);
-    let rest = |p: &str, r: &str| strip(p).map(|n| format!("{r}{n}"));
+    let rest = |p: &str, r: &str| name.strip_prefix(p).map(|n| format!("{r}{n}"));
     let out = match tncc {
         Some(1) => Some(format!("d’{name}")),
         Some(2) => rest("Le ", "du "),
-        Some(3) => rest("La ", "de la "),
         Some(4) => rest("Les ", "des "),
-        Some(5) => rest("L'", "de l’").or_else(|| rest("L’", "de l’")),
         Some(6) => rest("Aux ", "des "),
-        Some(7) => rest("Las ", "de las "),
-        Some(8) => rest("Los ", "de los "),
         _ => None,
     };
     out.unwrap_or_else(|| format!("de {name}")).replace('\'', "’")
@@ -147,6 +147,8 @@ pub enum CensusDep {
     DepRecords(Arc<str>),
     /// The local groups of a département (the nearest group of a commune), by code.
     LocalGroups(Arc<str>),
+    /// A commune's town hall (address, e-mail, website), by INSEE code.
+    TownHall(Arc<str>),
 }
 
 fn h<T: Hash + ?Sized>(t: &T) -> u64 {
@@ -167,6 +169,9 @@ impl CensusDep {
                 .get(&**code)
                 .and_then(|i| c.records.get(i).map(|r| h(&(record_text(r), c.record_paths.get(i)))))
                 .unwrap_or(0),
+            CensusDep::TownHall(code) => {
+                c.by_code.get(&**code).and_then(|&i| c.town_halls[i].as_ref()).map(h).unwrap_or(0)
+            }
             CensusDep::Records => h(&c.records.iter().map(|(i, r)| (i, record_text(r))).collect::<Vec<_>>()),
             CensusDep::LocalGroups(dep) => c
                 .departements
@@ -230,7 +235,7 @@ pub fn sort_key(name: &str) -> String {
 impl CommuneBase {
     /// Indexes the reference list.
     pub fn new(reference: Reference) -> CommuneBase {
-        let Reference { communes, departements, regions, version } = reference;
+        let Reference { communes, departements, regions, town_halls: halls, version } = reference;
         let by_code: HashMap<String, usize> =
             communes.iter().enumerate().map(|(i, c)| (c.code.0.clone(), i)).collect();
         let dep_index: HashMap<&str, usize> =
@@ -263,6 +268,12 @@ impl CommuneBase {
                 by_region[r].push(i);
             }
         }
+        let mut town_halls = vec![None; communes.len()];
+        for h in halls {
+            if let Some(&i) = by_code.get(&h.code.0) {
+                town_halls[i] = Some(h);
+            }
+        }
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, k) in keys.into_iter().enumerate() {
             by_name.entry(k).or_default().push(i);
@@ -278,6 +289,7 @@ impl CommuneBase {
             by_departement,
             by_region,
             dep_of,
+            town_halls,
             by_name,
             version,
         }
@@ -354,19 +366,19 @@ impl CommuneData {
                 );
                 continue;
             }
-            if let Some(name) = &rf.record.name {
-                if sort_key(name) != sort_key(&communes[i].nom) {
-                    let (l, c, w) = crate::yaml::locate(&rf.text, "name").unwrap_or((1, 1, 1));
-                    diags.push(
-                        Diagnostic::warning(
-                            "K522",
-                            format!("`name` is `{name}`, but commune {code} is {}", communes[i].nom),
-                        )
-                        .at(&rf.path)
-                        .located(&rf.text, l, c, w)
-                        .hint("fix the name or the code"),
-                    );
-                }
+            if let Some(name) = &rf.record.name
+                && sort_key(name) != sort_key(&communes[i].nom)
+            {
+                let (l, c, w) = crate::yaml::locate(&rf.text, "name").unwrap_or((1, 1, 1));
+                diags.push(
+                    Diagnostic::warning(
+                        "K522",
+                        format!("`name` is `{name}`, but commune {code} is {}", communes[i].nom),
+                    )
+                    .at(&rf.path)
+                    .located(&rf.text, l, c, w)
+                    .hint("fix the name or the code"),
+                );
             }
             record_paths.insert(i, rf.path.clone());
             recs.insert(i, rf.record);
@@ -379,6 +391,17 @@ impl CommuneData {
         }
         let stats = Stats::new(&base, &recs);
         CommuneData { base, records: recs, record_paths, groups, scope: CommuneScope::All, stats }
+    }
+
+    /// The communes with a page that get heavy downloads of their own (PDFs, ZIPs), by the
+    /// scope `scopes.posters` or `scopes.kits` gives.
+    pub fn in_scope(&self, scope: crate::config::DownloadScope) -> Vec<usize> {
+        use crate::config::DownloadScope;
+        match scope {
+            DownloadScope::None => Vec::new(),
+            DownloadScope::Recorded => self.records.keys().copied().filter(|&i| self.has_page(i)).collect(),
+            DownloadScope::All => (0..self.communes.len()).filter(|&i| self.has_page(i)).collect(),
+        }
     }
 
     /// Whether a commune gets a page (`scopes.commune_pages`).
@@ -459,9 +482,16 @@ mod tests {
         assert_eq!(french_de("Marseille", Some(0)), "de Marseille");
         assert_eq!(french_de("Ambérieu-en-Bugey", Some(1)), "d’Ambérieu-en-Bugey");
         assert_eq!(french_de("Le Havre", Some(2)), "du Havre");
-        assert_eq!(french_de("La Rochelle", Some(3)), "de la Rochelle");
-        assert_eq!(french_de("Les Lilas", Some(4)), "des Lilas");
-        assert_eq!(french_de("L'Haÿ-les-Roses", Some(5)), "de l’Haÿ-les-Roses");
+        assert_eq!(french_de("La Rochelle", Some(3)), "de La Rochelle");
+        assert_eq!(french_de("Les Mureaux", Some(4)), "des Mureaux");
+        assert_eq!(french_de("L'Abergement-Clémenciat", Some(5)), "de L’Abergement-Clémenciat");
+        assert_eq!(french_de("L’Haÿ-les-Roses", Some(5)), "de L’Haÿ-les-Roses");
+        assert_eq!(french_de("Aux Marais", Some(6)), "des Marais");
+        assert_eq!(french_de("Las Illas", Some(7)), "de Las Illas");
+        assert_eq!(french_de("Los Masos", Some(8)), "de Los Masos");
+        assert_eq!(french_de("Avignon", Some(1)), "d’Avignon");
+        // A type that does not match the name (a hand-made list) keeps the name whole.
+        assert_eq!(french_de("Havre", Some(2)), "de Havre");
         assert_eq!(french_de("Haut Valromey", Some(0)), "de Haut Valromey");
         assert_eq!(french_de("Bora-Bora", None), "de Bora-Bora");
     }

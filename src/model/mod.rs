@@ -7,6 +7,7 @@
 mod build;
 pub mod census;
 pub mod communes;
+pub mod kit;
 mod mdcache;
 pub mod poster;
 pub mod record;
@@ -66,6 +67,8 @@ pub struct Page {
     pub template: String,
     /// Free data from the front matter.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The Markdown body, kept for pages of a book section (see `family::book`).
+    pub markdown: Option<Arc<str>>,
     /// Site-absolute URL, e.g. `/fr/brochure/qu-est-ce-que-la-vsa/`.
     pub url: String,
     /// Rendered body.
@@ -140,6 +143,15 @@ pub struct Site {
     pub commune_urls: Option<communes::CommuneUrls>,
     /// The posters, sorted by weight then id.
     pub posters: Vec<poster::Poster>,
+    /// The mobilisation kits, sorted by weight then id.
+    pub kits: Vec<kit::Kit>,
+}
+
+impl Page {
+    /// A section whose front matter says `extra: { book: true }`: its pages make a book (PDF).
+    pub fn is_book(&self) -> bool {
+        self.kind == Kind::Section && self.extra.get("book").and_then(|b| b.as_bool()).unwrap_or(false)
+    }
 }
 
 impl Site {

@@ -31,14 +31,14 @@ impl Date {
         }
         // Say which part is wrong when the shape is right.
         let parts: Vec<&str> = s.get(..10).unwrap_or(s).split('-').collect();
-        if let [y, m, d] = parts[..] {
-            if let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
-                if !(1..=12).contains(&m) {
-                    return Err(format!("invalid date `{s}`: there is no month {m}"));
-                }
-                if NaiveDate::from_ymd_opt(y, m, d).is_none() {
-                    return Err(format!("invalid date `{s}`: {y}-{m:02} has no day {d}"));
-                }
+        if let [y, m, d] = parts[..]
+            && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
+        {
+            if !(1..=12).contains(&m) {
+                return Err(format!("invalid date `{s}`: there is no month {m}"));
+            }
+            if NaiveDate::from_ymd_opt(y, m, d).is_none() {
+                return Err(format!("invalid date `{s}`: {y}-{m:02} has no day {d}"));
             }
         }
         Err(format!("invalid date `{s}`: write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ with a time"))

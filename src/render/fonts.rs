@@ -14,6 +14,8 @@ pub struct Fonts {
     pub families: Vec<String>,
     /// The family used where a template names none, or one that is not loaded.
     pub default_family: String,
+    /// The font files as read, for engines with their own font loading (Typst).
+    pub files: Vec<Arc<Vec<u8>>>,
 }
 
 impl Fonts {
@@ -41,7 +43,12 @@ impl Fonts {
                 _ => db.set_sans_serif_family(&default_family),
             }
         }
-        Fonts { db: Arc::new(db), families, default_family }
+        Fonts {
+            db: Arc::new(db),
+            families,
+            default_family,
+            files: files.list.iter().map(|f| f.data.clone()).collect(),
+        }
     }
 
     /// Whether a family is loaded (generic families always are).

@@ -12,6 +12,7 @@ pub mod pdf;
 pub mod raster;
 pub mod svg;
 pub mod tera;
+pub mod typst;
 pub mod zip;
 
 /// Path of the live-reload script in serve mode.

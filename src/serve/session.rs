@@ -117,10 +117,10 @@ impl Session {
             if old != new {
                 for &slot in &self.readers[id] {
                     let s = &self.slots[slot as usize];
-                    if incremental::fingerprint(&s.deps, versions) != s.fingerprint {
-                        if let Some(o) = plan.find(&s.path).filter(|o| plan.family(o.family).wave == wave) {
-                            todo.insert(o);
-                        }
+                    if incremental::fingerprint(&s.deps, versions) != s.fingerprint
+                        && let Some(o) = plan.find(&s.path).filter(|o| plan.family(o.family).wave == wave)
+                    {
+                        todo.insert(o);
                     }
                 }
             }

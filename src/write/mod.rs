@@ -392,15 +392,14 @@ impl Sink for Writer {
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let dest = self.target.join(rel);
-        if let Ok(meta) = std::fs::symlink_metadata(&dest) {
-            if meta.is_file()
-                && meta.len() == bytes.len() as u64
-                && std::fs::read(&dest).is_ok_and(|old| old == bytes)
-            {
-                let (size, mtime) = index::stamp(&meta);
-                self.keep_entry(rel, key.map(|key| Entry { key, size, mtime }));
-                return Ok(());
-            }
+        if let Ok(meta) = std::fs::symlink_metadata(&dest)
+            && meta.is_file()
+            && meta.len() == bytes.len() as u64
+            && std::fs::read(&dest).is_ok_and(|old| old == bytes)
+        {
+            let (size, mtime) = index::stamp(&meta);
+            self.keep_entry(rel, key.map(|key| Entry { key, size, mtime }));
+            return Ok(());
         }
         let file = match &self.mirror {
             Some(m) => {

@@ -11,6 +11,7 @@ mod fuzz;
 mod i18n;
 mod integrity;
 mod kill;
+mod kits;
 mod posters;
 mod serve;
 mod serve_e2e;

@@ -1,10 +1,7 @@
 //! Posters: filled per language and commune, rendered to SVG, PNG and PDF (checked with
 //! poppler's tools), bundled in deterministic ZIPs, and every bad input of the issue refused.
 
-use std::path::Path;
-use std::process::Command;
-
-use crate::util::TestSite;
+use crate::util::{TestSite, page_size, poppler, tool};
 
 const SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297">
   <rect x="-5" y="-5" width="220" height="307" fill="#111"/>
@@ -40,31 +37,6 @@ fn poster_site() -> TestSite {
         "insee: \"89998\"\nstatus: unknown\nlocal_group:\n  name: \"Groupe <Y> & \\\"co\\\" l'été\"\n  contact: \"y@example.org\"\n",
     );
     site
-}
-
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed for this test (poppler-utils): {e}"));
-    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn poppler() -> bool {
-    let ok = Command::new("pdfinfo").arg("-v").output().is_ok();
-    if !ok && std::env::var_os("KITGEN_REQUIRE_BROWSER").is_some() {
-        panic!("poppler-utils (pdfinfo, pdftotext, pdftoppm) are required in CI");
-    }
-    ok
-}
-
-/// `(width, height)` in points of the first page, from `pdfinfo`.
-fn page_size(pdf: &Path) -> (f64, f64) {
-    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
-    let line = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
-    let nums: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-    (nums[0], nums[1])
 }
 
 fn mm(pt: f64) -> f64 {

@@ -777,7 +777,7 @@ async fn concurrent_reads_while_files_are_replaced() {
                 // The big downloads spread among the page requests, at other times in each task.
                 let step = (PAGES_PER_TASK + ZIPS_PER_TASK) / ZIPS_PER_TASK;
                 let k = (i + t) % (PAGES_PER_TASK + ZIPS_PER_TASK);
-                let is_zip = k % step == 0 && k / step < ZIPS_PER_TASK;
+                let is_zip = k.is_multiple_of(step) && k / step < ZIPS_PER_TASK;
                 let result = if is_zip {
                     fetch_checked(server.addr, &zip_req, &[&zip]).await
                 } else {

@@ -158,3 +158,30 @@ pub fn kitgen_in(dir: &Path, args: &[&str]) -> Output {
         .env("KITGEN_CACHE_DIR", dir.join(".kitgen-test-cache"));
     cmd.output().expect("run kitgen")
 }
+
+/// Runs a poppler tool and returns what it printed.
+pub fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed for this test (poppler-utils): {e}"));
+    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether poppler's tools are installed (required in CI).
+pub fn poppler() -> bool {
+    let ok = Command::new("pdfinfo").arg("-v").output().is_ok();
+    if !ok && std::env::var_os("KITGEN_REQUIRE_BROWSER").is_some() {
+        panic!("poppler-utils (pdfinfo, pdftotext, pdftoppm) are required in CI");
+    }
+    ok
+}
+
+/// `(width, height)` in points of the first page, from `pdfinfo`.
+pub fn page_size(pdf: &Path) -> (f64, f64) {
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let line = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
+    let nums: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    (nums[0], nums[1])
+}

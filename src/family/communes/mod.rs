@@ -5,6 +5,7 @@
 //! The plan depends only on the census and its URLs, so serve keeps it (70,000 outputs) while
 //! they do not change.
 
+pub mod context;
 mod overview;
 mod pages;
 

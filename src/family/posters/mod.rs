@@ -20,7 +20,6 @@ use rayon::prelude::*;
 use tera::Context;
 
 use super::{Artifact, Family, Kind, PageRef, PlanCx, Planned, RenderCx, VersionCx};
-use crate::config::DownloadScope;
 use crate::deps::{self, CensusDep, Dep};
 use crate::diag::Diagnostic;
 use crate::model::Site;
@@ -64,12 +63,7 @@ pub fn files_of(site: &Site, v: &Variant) -> (String, String) {
 
 /// The communes that get posters of their own.
 pub fn communes_in_scope(site: &Site) -> Vec<usize> {
-    let Some(data) = site.communes.as_deref() else { return Vec::new() };
-    match site.config.scopes.posters {
-        DownloadScope::None => Vec::new(),
-        DownloadScope::Recorded => data.records.keys().copied().filter(|&i| data.has_page(i)).collect(),
-        DownloadScope::All => (0..data.communes.len()).filter(|&i| data.has_page(i)).collect(),
-    }
+    site.communes.as_deref().map(|d| d.in_scope(site.config.scopes.posters)).unwrap_or_default()
 }
 
 /// Every variant, poster by poster, language by language, generic first.
@@ -406,10 +400,10 @@ impl Family for Posters {
             _ => return,
         };
         cx.record(Input::List);
-        if let Some(i) = commune {
-            if let Some(data) = cx.site.communes.as_deref() {
-                deps::record(Dep::Census(CensusDep::Record(Arc::from(data.communes[i].code.0.as_str()))));
-            }
+        if let Some(i) = commune
+            && let Some(data) = cx.site.communes.as_deref()
+        {
+            deps::record(Dep::Census(CensusDep::Record(Arc::from(data.communes[i].code.0.as_str()))));
         }
         ctx.insert_value("posters", listing::value(cx.site, state, lang, commune));
     }

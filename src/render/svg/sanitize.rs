@@ -70,15 +70,14 @@ pub fn check(svg: &str, local: &dyn Fn(&str) -> bool) -> Vec<Problem> {
             element(node, local, &mut out);
         } else if node.is_text()
             && node.parent().is_some_and(|p| p.tag_name().name().eq_ignore_ascii_case("style"))
+            && let Some(why) = css_load(node.text().unwrap_or(""))
         {
-            if let Some(why) = css_load(node.text().unwrap_or("")) {
-                out.push(Problem {
-                    offset: node.range().start,
-                    len: node.range().len().min(60),
-                    message: format!("a <style> {why}"),
-                    hint: "keep only colours, fonts and sizes in styles; put images in the SVG itself",
-                });
-            }
+            out.push(Problem {
+                offset: node.range().start,
+                len: node.range().len().min(60),
+                message: format!("a <style> {why}"),
+                hint: "keep only colours, fonts and sizes in styles; put images in the SVG itself",
+            });
         }
     }
     out

@@ -82,18 +82,18 @@ impl TemplateSet {
         match e.kind() {
             K::SyntaxError(r) | K::RenderingError(r) => {
                 let span = r.span();
-                if let (K::SyntaxError(_), Some(t)) = (e.kind(), self.by_name.get(r.filename())) {
-                    if let Some(open) = unclosed(&t.text) {
-                        return Diagnostic::error(code, format!("`{{% {} %}}` is not closed", open.keyword))
-                            .at(&t.path)
-                            .at_offset(&t.text, open.offset, open.len)
-                            .note(format!(
-                                "Tera stopped at line {}: {}",
-                                span.start_line,
-                                clean_message(r.message()).to_lowercase()
-                            ))
-                            .hint(format!("add `{{% end{} %}}` where its block ends", open.keyword));
-                    }
+                if let (K::SyntaxError(_), Some(t)) = (e.kind(), self.by_name.get(r.filename()))
+                    && let Some(open) = unclosed(&t.text)
+                {
+                    return Diagnostic::error(code, format!("`{{% {} %}}` is not closed", open.keyword))
+                        .at(&t.path)
+                        .at_offset(&t.text, open.offset, open.len)
+                        .note(format!(
+                            "Tera stopped at line {}: {}",
+                            span.start_line,
+                            clean_message(r.message()).to_lowercase()
+                        ))
+                        .hint(format!("add `{{% end{} %}}` where its block ends", open.keyword));
                 }
                 let mut d = Diagnostic::error(code, clean_message(r.message())).at(path_of(r.filename()));
                 if let Some(t) = self.by_name.get(r.filename()) {

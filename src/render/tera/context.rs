@@ -204,10 +204,10 @@ pub fn page_context(site: &Site, shared: &Shared, page: &Page, serve: bool) -> C
                 .map(|p| Alternate { hreflang: c.languages[i].code.clone(), href: c.absolute_url(&p.url) })
         })
         .collect();
-    if let Some(Some(d)) = versions.get(c.default_language) {
-        if alternates.len() > 1 {
-            alternates.push(Alternate { hreflang: "x-default".into(), href: c.absolute_url(&d.url) });
-        }
+    if let Some(Some(d)) = versions.get(c.default_language)
+        && alternates.len() > 1
+    {
+        alternates.push(Alternate { hreflang: "x-default".into(), href: c.absolute_url(&d.url) });
     }
 
     // Which pages come before and after it (their titles are recorded by `link_value`).
@@ -294,10 +294,10 @@ pub fn virtual_context(site: &Site, shared: &Shared, v: &Virtual, serve: bool) -
             u.as_ref().map(|u| Alternate { hreflang: c.languages[i].code.clone(), href: c.absolute_url(u) })
         })
         .collect();
-    if alternates.len() > 1 {
-        if let Some(Some(d)) = v.urls.get(c.default_language) {
-            alternates.push(Alternate { hreflang: "x-default".into(), href: c.absolute_url(d) });
-        }
+    if alternates.len() > 1
+        && let Some(Some(d)) = v.urls.get(c.default_language)
+    {
+        alternates.push(Alternate { hreflang: "x-default".into(), href: c.absolute_url(d) });
     }
     let l = &c.languages[v.lang];
     let empty = serde_json::Map::new();

@@ -55,10 +55,11 @@ pub(super) fn content_type(path: &std::path::Path) -> Mime {
         return mime;
     }
     let guess = mime_guess::from_path(path).first_or_octet_stream();
-    if guess.type_() == mime_guess::mime::TEXT && guess.get_param(mime_guess::mime::CHARSET).is_none() {
-        if let Ok(with_charset) = format!("{guess}; charset=utf-8").parse() {
-            return with_charset;
-        }
+    if guess.type_() == mime_guess::mime::TEXT
+        && guess.get_param(mime_guess::mime::CHARSET).is_none()
+        && let Ok(with_charset) = format!("{guess}; charset=utf-8").parse()
+    {
+        return with_charset;
     }
     guess
 }
@@ -140,15 +141,15 @@ fn redirect(location: &str, query: Option<&str>) -> Response {
 
 /// 404, with the body of the site's `404.html` when there is one.
 async fn not_found(page: Option<PathBuf>) -> Response {
-    if let Some(page) = page {
-        if let Ok(body) = tokio::fs::read(&page).await {
-            return (
-                StatusCode::NOT_FOUND,
-                [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
-                body,
-            )
-                .into_response();
-        }
+    if let Some(page) = page
+        && let Ok(body) = tokio::fs::read(&page).await
+    {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+            body,
+        )
+            .into_response();
     }
     text(StatusCode::NOT_FOUND, "kitgen serve: not found")
 }
