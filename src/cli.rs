@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about,
     long_about = "kitgen turns a site tree (kitgen.yaml, content/, data/, i18n/, themes/) into a static website in public/: pages in every language, a page per commune with its statistics, map and open data. The output works on any static host, under any sub-path, and calls no third party.",
-    after_help = "Examples:\n  kitgen build                      build the site in this folder into public/\n  kitgen build --root ../site -o /tmp/out --base-url https://example.org/vsa/\n  kitgen serve                      preview on http://127.0.0.1:1111/ with live reload\n  kitgen translations --format json list missing and stale translations\n\nExit status: 0 ok, 1 errors in the inputs, 2 usage or configuration error, 3 I/O or internal failure."
+    after_help = "Examples:\n  kitgen build                      build the site in this folder into public/\n  kitgen build --root ../site -o /tmp/out --base-url https://example.org/vsa/\n  kitgen serve                      preview on http://127.0.0.1:1111/ with live reload\n  kitgen translations --format json list missing and stale translations\n  kitgen check --strict             check links, privacy and accessibility (for CI)\n\nExit status: 0 ok, 1 errors in the inputs, 2 usage or configuration error, 3 I/O or internal failure."
 )]
 pub struct Cli {
     /// What to do.
@@ -35,6 +35,12 @@ pub enum Command {
         after_help = "Examples:\n  kitgen translations\n  kitgen translations --lang en --format json\n\nExit status: 0 when every language is complete and fresh, 1 otherwise (use it in CI)."
     )]
     Translations(TranslationsArgs),
+    /// Build in memory (nothing written) and check links, anchors, sitemaps, privacy,
+    /// accessibility, translations and the age of records.
+    #[command(
+        after_help = "Examples:\n  kitgen check\n  kitgen check --strict            fail on warnings too (for CI)\n  kitgen check --format json > findings.json\n\nExit status: 0 when nothing is wrong (warnings allowed unless --strict), 1 when something is, 2 usage or configuration error, 3 I/O failure.\nLet findings pass with `check: { ignore: [{ code: K953, path: \"fr/kits/**\" }] }` in kitgen.yaml."
+    )]
+    Check(CheckArgs),
 }
 
 /// Options shared by commands that read a site.
@@ -95,6 +101,23 @@ pub enum Format {
     Table,
     /// JSON for tools.
     Json,
+}
+
+/// `kitgen check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Site options.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Absolute URL the site is published at (overrides kitgen.yaml).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Fail on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `kitgen translations`.

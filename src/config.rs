@@ -62,6 +62,34 @@ pub struct OutputConfig {
     pub keep: Vec<String>,
 }
 
+/// What `kitgen check` verifies and what it lets pass.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Records whose `last_verified` is older than this many days are listed (warning).
+    pub max_age_days: u32,
+    /// Findings to let pass: a code, an output path glob, or both.
+    pub ignore: Vec<IgnoreRule>,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig { max_age_days: 365, ignore: Vec::new() }
+    }
+}
+
+/// One finding `kitgen check` lets pass.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreRule {
+    /// The diagnostic code (`K962`), or every code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// A glob over the file the finding is in (`fr/communes/**`, `content/en/**`), or every file.
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
 /// How much of the heavy outputs the build produces.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -120,6 +148,8 @@ struct RawConfig {
     scopes: Scopes,
     #[serde(default)]
     output: OutputConfig,
+    #[serde(default)]
+    check: CheckConfig,
 }
 
 fn default_theme() -> String {
@@ -172,6 +202,8 @@ pub struct Config {
     pub scopes: Scopes,
     /// The output folder's settings.
     pub output: OutputConfig,
+    /// What `kitgen check` verifies.
+    pub check: CheckConfig,
     /// Publish drafts.
     pub drafts: bool,
 }
@@ -300,6 +332,24 @@ impl Config {
                 errors.push(d.hint("write a glob such as `uploads/**` or `google*.html`"));
             }
         }
+        for rule in &raw.check.ignore {
+            if let Some(pattern) = &rule.path
+                && let Err(e) = globset::Glob::new(pattern)
+            {
+                let mut d = Diagnostic::error("K103", format!("check.ignore: {e}")).at(CONFIG_FILE);
+                if let Some(off) = src.find(pattern.as_str()) {
+                    d = d.at_offset(src, off, pattern.len());
+                }
+                errors.push(d.hint("write a glob such as `fr/communes/**`"));
+            }
+            if rule.code.is_none() && rule.path.is_none() {
+                errors.push(
+                    Diagnostic::error("K103", "check.ignore: an entry needs a `code`, a `path`, or both")
+                        .at(CONFIG_FILE)
+                        .hint("for example `- { code: K953, path: \"fr/kits/**\" }`"),
+                );
+            }
+        }
         if raw.languages.is_empty() {
             errors.push(
                 err_at("languages", "", "no languages are configured".into())
@@ -410,6 +460,7 @@ impl Config {
             highlight_theme: raw.highlight_theme,
             scopes: raw.scopes,
             output: raw.output,
+            check: raw.check,
             drafts: overrides.drafts,
         })
     }

@@ -6,6 +6,7 @@
 //! `docs/architecture.md`.
 
 pub mod cache;
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -33,5 +34,6 @@ pub fn run(cli: cli::Cli) -> i32 {
         cli::Command::Build(args) => cmd::build::run(args),
         cli::Command::Serve(args) => cmd::serve::run(args),
         cli::Command::Translations(args) => cmd::translations::run(args),
+        cli::Command::Check(args) => cmd::check::run(args),
     }
 }

@@ -401,11 +401,23 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
     })
 }
 
-/// Builds the site in memory: nothing is written. Returns the report and every output.
+/// Builds the whole site in memory: every output rendered, nothing written (tests).
 pub fn build_in_memory(
     opts: &BuildOptions,
     families: &Families,
 ) -> Result<(BuildReport, MemorySink), BuildError> {
+    let sink = MemorySink::new();
+    let (report, _) = build_into(opts, families, &sink)?;
+    Ok((report, sink))
+}
+
+/// Builds the whole site into `sink` (memory, or `kitgen check`'s analyser); nothing is
+/// written to the output folder. Returns the report and the resolved site.
+pub fn build_into(
+    opts: &BuildOptions,
+    families: &Families,
+    sink: &dyn Sink,
+) -> Result<(BuildReport, Arc<Site>), BuildError> {
     let prepared = prepare(opts, families)?;
     let t = Instant::now();
     let mut diagnostics = Vec::new();
@@ -415,33 +427,33 @@ pub fn build_in_memory(
     fail_on(&mut diags, opts.strict)?;
     timings.push(("templates", t.elapsed().as_secs_f64()));
     let t = Instant::now();
-    let sink = MemorySink::new();
     let cx = Cx {
         site: &site,
         engine: &engine,
         plan: &plan,
         families,
         opts: &render,
-        outputs: &SinkOutputs(&sink),
+        outputs: &SinkOutputs(sink),
     };
-    let rendered = render_waves(&cx, &sink, &indicatif::ProgressBar::hidden());
+    let rendered = render_waves(&cx, sink, &indicatif::ProgressBar::hidden());
     timings.push(("render", t.elapsed().as_secs_f64()));
     if let Some(msg) = rendered.io_error {
         return Err(BuildError::Io(msg));
     }
     diags.extend(rendered.errors);
     fail_on(&mut diags, opts.strict)?;
+    let files = plan.outputs().count();
     let report = BuildReport {
         diagnostics: diags,
         pages: plan.outputs().filter(|(_, p)| p.ends_with(".html")).count(),
-        files: sink.len(),
+        files,
         bytes: 0,
-        written: sink.len(),
+        written: files,
         removed: 0,
         removed_paths: Vec::new(),
         timings,
     };
-    Ok((report, sink))
+    Ok((report, site))
 }
 
 /// The first-wave outputs a second-wave family reads, from the sink.

@@ -1,6 +1,7 @@
 //! One file per subcommand: options in, a pipeline call, a report out. No logic lives here.
 
 pub mod build;
+pub mod check;
 pub mod serve;
 pub mod translations;
 

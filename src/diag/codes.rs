@@ -126,6 +126,38 @@ pub const CODES: &[(&str, &str)] = &[
     ("K826", "something a kit document's PDF cannot show (an image, raw HTML) is left out (warning)"),
     ("K827", "a kit ZIP cannot be made"),
     ("K831", "the book of a section cannot be made"),
+    (
+        "K950",
+        "`kitgen check`: a link or resource inside the site leads to nothing, climbs above the site, or starts at the host's root",
+    ),
+    ("K951", "`kitgen check`: a link names an `#anchor` its target page does not have"),
+    ("K952", "`kitgen check`: an id used twice in one page"),
+    ("K953", "`kitgen check`: a page no other page links to (warning)"),
+    ("K954", "`kitgen check`: a sitemap or feed lists a URL of the site that is not in the output"),
+    ("K960", "`kitgen check`: a page, stylesheet, SVG or script loads something from another host (privacy)"),
+    (
+        "K961",
+        "`kitgen check`: an inline script, style, event handler or `javascript:` URL (the Content-Security-Policy blocks it)",
+    ),
+    ("K962", "`kitgen check`: a link to another site without `rel=\"noopener noreferrer\"`"),
+    ("K963", "`kitgen check`: a script reads or sets cookies"),
+    ("K964", "`kitgen check`: an image carries EXIF metadata (and maybe a GPS position)"),
+    ("K965", "`kitgen check`: a PDF carries author or producer metadata"),
+    ("K970", "`kitgen check`: a page without `lang` or `dir` on `<html>`"),
+    ("K971", "`kitgen check`: a page without exactly one `<h1>`"),
+    ("K972", "`kitgen check`: a skipped heading level (warning)"),
+    ("K973", "`kitgen check`: an image without `alt` text"),
+    ("K974", "`kitgen check`: a form control without a label"),
+    ("K975", "`kitgen check`: a link without text, or whose text says nothing (\"click here\") (warning)"),
+    ("K976", "`kitgen check`: a page that cannot be read as HTML"),
+    (
+        "K980",
+        "`kitgen check`: a record not verified for longer than `check.max_age_days`, or never (warning)",
+    ),
+    (
+        "K981",
+        "`kitgen check`: a page or interface string not translated, or translated from an older version (warning)",
+    ),
     ("K900", "internal error: a bug in kitgen (please report it with the command and the site)"),
 ];
 

@@ -5,6 +5,7 @@
 
 mod architecture;
 mod build;
+mod check;
 mod communes;
 mod families;
 mod fuzz;
