@@ -67,6 +67,22 @@ impl Family for SiteFiles {
                 deps::record(Dep::Urls);
                 let mut ctx = cx.engine.base(lang);
                 ctx.insert("target", &urls::relative("index.html", &site.home_url(lang)));
+                // Every language speaks for itself: its name, the site's title and a line in
+                // that language (`root.choose`, `root.tagline`, `root.enter`), so no reader needs to guess.
+                let mut choices = Vec::new();
+                for (i, l) in site.config.languages.iter().enumerate() {
+                    choices.push(serde_json::json!({
+                        "code": l.code,
+                        "name": l.name,
+                        "dir": if l.dir == crate::config::Dir::Rtl { "rtl" } else { "ltr" },
+                        "title": l.title,
+                        "url": urls::relative("index.html", &site.home_url(i)),
+                        "tagline": cx.engine.t(i, "root.tagline")?,
+                        "enter": cx.engine.t(i, "root.enter")?,
+                        "choose": cx.engine.t(i, "root.choose")?,
+                    }));
+                }
+                ctx.insert("choices", &choices);
                 Ok(Artifact::page(cx.engine.render("root.html", &ctx)?))
             }
             Job::NotFound => {

@@ -194,8 +194,17 @@ fn sitemap_robots_404_and_language_chooser() {
     assert!(sitemap.contains("hreflang=\"en\" href=\"https://example.org/test/en/chapters/first/\""));
     assert!(site.out("robots.txt").contains("Sitemap: https://example.org/test/sitemap.xml"));
     let root = site.out("index.html");
-    assert!(root.contains("<meta http-equiv=\"refresh\" content=\"0; url=fr/\">"), "{root}");
-    assert!(root.contains("href=\"en/\""));
+    // Issue 18: no blind redirect to the default language; every language offered in its own
+    // words, a script only to put the browser's language first, and no cookie.
+    assert!(!root.contains("http-equiv=\"refresh\""), "{root}");
+    assert!(root.contains("href=\"fr/\"") && root.contains("href=\"en/\""), "{root}");
+    assert!(root.contains("<li lang=\"en\" dir=\"ltr\" data-lang=\"en\">"), "{root}");
+    assert!(
+        root.contains("Enter the site in English") && root.contains("Entrer sur le site en français"),
+        "{root}"
+    );
+    assert!(root.contains("<script src=\"js/root."), "{root}");
+    assert!(!root.to_lowercase().contains("cookie"), "{root}");
     let nf = site.out("404.html");
     // served at any depth: absolute links
     assert!(nf.contains("href=\"/test/fr/\""), "{nf}");
