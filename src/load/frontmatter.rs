@@ -30,6 +30,9 @@ struct PageFront {
     extra: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default)]
     translation_of: Option<String>,
+    /// A page at the top of the site (the glossary, "about") may join the main menu.
+    #[serde(default)]
+    menu: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,7 +147,7 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
             translation_of: f.translation_of,
             sort_by: SortBy::Weight,
             page_template: None,
-            menu: false,
+            menu: f.menu,
         }
     };
     let mut errors = Vec::new();
