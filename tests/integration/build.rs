@@ -57,7 +57,14 @@ fn pages_load_nothing_from_other_hosts() {
                 assert!(!tag.contains("http"), "{path}: {tag}");
             }
         }
-        assert!(!html.contains("<script"), "{path}: build output has a script");
+        // Scripts only from the site itself, never inline (the CSP says `script-src 'self'`);
+        // the root's language chooser has one, and works without it.
+        for (at, _) in html.match_indices("<script") {
+            let tag = &html[at..html[at..].find("</script>").unwrap() + at];
+            assert!(tag.contains(" src=\"") && tag.ends_with('>'), "{path}: inline script {tag}");
+            assert!(!tag.contains("src=\"http") && !tag.contains("src=\"//"), "{path}: {tag}");
+            assert!(path == "index.html", "{path}: a script where none is needed: {tag}");
+        }
     }
 }
 
@@ -226,4 +233,29 @@ fn raw_html_is_sanitised_and_unsafe_links_rejected() {
     site.build()
         .failure(1)
         .stderr_has("content/fr/js.md:4:1: error[K302]: link with `javascript:` is not allowed");
+}
+
+/// Issue 18: top-level pages can join the main menu (the glossary, "about"), after the
+/// sections; a section whose text lists its pages can leave out the list below it.
+#[test]
+fn top_level_pages_join_the_menu_and_a_section_can_omit_its_list() {
+    let site = TestSite::fixture("minimal");
+    site.file("content/fr/glossaire.md", "---\ntitle: \"Glossaire\"\nmenu: true\n---\nMots.\n");
+    site.file("content/fr/mentions.md", "---\ntitle: \"Mentions\"\n---\nTexte.\n");
+    site.build().success();
+    let home = site.out("fr/index.html");
+    let start = home.find("<nav class=\"menu\"").unwrap();
+    let menu = &home[start..home[start..].find("</nav>").unwrap() + start];
+    let (chapters, glossary) = (menu.find(">Chapitres<"), menu.find(">Glossaire<"));
+    assert!(chapters.is_some() && glossary.is_some(), "{menu}");
+    assert!(chapters < glossary, "sections first: {menu}");
+    assert!(!menu.contains("Mentions"), "only pages that ask for it: {menu}");
+    let section = site.out("fr/chapitres/index.html");
+    assert!(section.contains("<ol class=\"list\">"), "{section}");
+
+    let index = std::fs::read_to_string(site.root().join("content/fr/chapitres/_index.md")).unwrap();
+    site.file("content/fr/chapitres/_index.md", &index.replacen("---\n", "---\nextra:\n  list: false\n", 1));
+    site.build().success();
+    let section = site.out("fr/chapitres/index.html");
+    assert!(!section.contains("<ol class=\"list\">"), "{section}");
 }

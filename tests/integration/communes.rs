@@ -270,3 +270,37 @@ fn a_missing_interface_string_of_generated_pages_is_an_error_not_a_raw_key() {
     run.failure(1).stderr_has("error[K606]").stderr_has("`communes.map.points_desc`");
     assert_eq!(run.stderr.matches("error[K606]").count(), 1, "reported once per string:\n{}", run.stderr);
 }
+
+/// Issue 18: the use-case bars have two colours, so the chart says which is which; a chart
+/// with nothing to show is replaced by a sentence, not drawn empty.
+#[test]
+fn statistics_charts_have_a_legend_and_no_empty_chart() {
+    let s = site();
+    s.build().success();
+    let stats = s.out("fr/communes/statistiques/index.html");
+    let section = |id: &str| -> String {
+        let start = stats.find(&format!("aria-labelledby=\"h-{id}\"")).unwrap();
+        let end = stats[start..].find("</section>").unwrap() + start;
+        stats[start..end].to_string()
+    };
+    let uses = section("use_cases");
+    assert_eq!(uses.matches("class=\"legend-item\"").count(), 2, "{uses}");
+    assert!(uses.contains("class=\"bar jo-law\"") && uses.contains("class=\"bar other\""), "{uses}");
+    assert!(uses.contains("Autorisé à l’essai par la loi JO") && uses.contains("Hors du cadre de la loi JO"));
+    assert!(!section("status").contains("legend-item"), "one colour per status: no legend needed");
+    let vendors = section("vendors");
+    assert!(vendors.contains("<svg") && vendors.contains("Entreprise A"), "{vendors}");
+    assert!(!vendors.contains("chart-empty"));
+
+    // Without any vendor in the records, the vendors chart says so in words.
+    let record = std::fs::read_to_string(s.root().join("data/records/13055-marseille.yaml")).unwrap();
+    s.file("data/records/13055-marseille.yaml", &record.replace("vendors: [\"Entreprise A\"]\n", ""));
+    s.build().success();
+    let stats = s.out("fr/communes/statistiques/index.html");
+    let start = stats.find("aria-labelledby=\"h-vendors\"").unwrap();
+    let vendors = &stats[start..stats[start..].find("</section>").unwrap() + start];
+    assert!(!vendors.contains("<svg") && !vendors.contains("<table"), "{vendors}");
+    assert!(vendors.contains("class=\"chart-empty\">Aucune donnée recensée pour l’instant."), "{vendors}");
+    let en = s.out("en/municipalities/statistics/index.html");
+    assert!(en.contains("Nothing recorded yet."), "{en}");
+}
