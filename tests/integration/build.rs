@@ -254,7 +254,7 @@ fn top_level_pages_join_the_menu_and_a_section_can_omit_its_list() {
     assert!(section.contains("<ol class=\"list\">"), "{section}");
 
     let index = std::fs::read_to_string(site.root().join("content/fr/chapitres/_index.md")).unwrap();
-    site.file("content/fr/chapitres/_index.md", &index.replacen("---\n", "---\nextra:\n  list: false\n", 1));
+    site.file("content/fr/chapitres/_index.md", index.replacen("---\n", "---\nextra:\n  list: false\n", 1));
     site.build().success();
     let section = site.out("fr/chapitres/index.html");
     assert!(!section.contains("<ol class=\"list\">"), "{section}");

@@ -294,7 +294,7 @@ fn statistics_charts_have_a_legend_and_no_empty_chart() {
 
     // Without any vendor in the records, the vendors chart says so in words.
     let record = std::fs::read_to_string(s.root().join("data/records/13055-marseille.yaml")).unwrap();
-    s.file("data/records/13055-marseille.yaml", &record.replace("vendors: [\"Entreprise A\"]\n", ""));
+    s.file("data/records/13055-marseille.yaml", record.replace("vendors: [\"Entreprise A\"]\n", ""));
     s.build().success();
     let stats = s.out("fr/communes/statistiques/index.html");
     let start = stats.find("aria-labelledby=\"h-vendors\"").unwrap();
