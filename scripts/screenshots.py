@@ -47,6 +47,9 @@ PAGES = [
     ("stats", "fr/communes/statistiques/"),
     ("map", "fr/communes/carte/"),
     ("kit", "fr/agir/kit-courrier/"),
+    ("communes", "fr/communes/"),
+    ("posters", "fr/agir/affiches/"),
+    ("news", "fr/actualites/"),
 ]
 
 
