@@ -120,6 +120,8 @@ struct RawConfig {
     scopes: Scopes,
     #[serde(default)]
     output: OutputConfig,
+    #[serde(default)]
+    contact_email: Option<String>,
 }
 
 fn default_theme() -> String {
@@ -174,6 +176,9 @@ pub struct Config {
     pub output: OutputConfig,
     /// Publish drafts.
     pub drafts: bool,
+    /// The campaign's e-mail address (`contact_email`): where pages ask readers to send
+    /// documents and corrections (`mailto:` links; nothing is sent by the site itself).
+    pub contact_email: Option<String>,
 }
 
 /// Settings given on the command line that override the file.
@@ -396,6 +401,15 @@ impl Config {
             );
         }
 
+        if let Some(e) = &raw.contact_email
+            && !is_email(e)
+        {
+            errors.push(
+                err_at("contact_email", e, format!("contact_email `{e}` is not an e-mail address"))
+                    .hint("write one address, e.g. `contact_email: contact@example.org`"),
+            );
+        }
+
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -411,6 +425,7 @@ impl Config {
             scopes: raw.scopes,
             output: raw.output,
             drafts: overrides.drafts,
+            contact_email: raw.contact_email,
         })
     }
 
@@ -448,6 +463,16 @@ fn installed_themes(root: &Path) -> Vec<String> {
 }
 
 /// `https://example.org/kit` → `https://example.org/kit/`; `None` unless absolute http(s).
+/// One plain e-mail address: `local@domain.tld`, nothing a `mailto:` link would misread.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "@.-_+".contains(c))
+}
+
 fn normalise_base_url(url: &str) -> Option<String> {
     let url = url.trim();
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
@@ -510,6 +535,18 @@ mod tests {
         assert_eq!(c.languages[0].typography, Typography::Fr);
         assert_eq!(c.default_lang().code, "fr");
         assert!(c.minify);
+    }
+
+    #[test]
+    fn contact_email_is_one_address() {
+        let c = parse(&format!("{OK}contact_email: contact@example.org\n")).unwrap();
+        assert_eq!(c.contact_email.as_deref(), Some("contact@example.org"));
+        assert_eq!(parse(OK).unwrap().contact_email, None);
+        for bad in ["contact", "a@b", "a@example.org?cc=x@y.org", "a b@example.org"] {
+            let errs = parse(&format!("{OK}contact_email: \"{bad}\"\n")).unwrap_err();
+            assert_eq!(errs[0].message, format!("contact_email `{bad}` is not an e-mail address"));
+            assert_eq!(errs[0].line, Some(10));
+        }
     }
 
     #[test]

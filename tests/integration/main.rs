@@ -6,6 +6,7 @@
 mod architecture;
 mod build;
 mod communes;
+mod diagnostics;
 mod families;
 mod fuzz;
 mod i18n;

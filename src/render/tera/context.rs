@@ -56,6 +56,7 @@ struct SiteCtx<'a> {
     default_language: &'a str,
     default_language_name: &'a str,
     languages: Vec<LangCtx<'a>>,
+    contact_email: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -145,6 +146,7 @@ impl Shared {
                     .iter()
                     .map(|x| LangCtx { code: x.code, name: x.name, dir: x.dir, url: x.url.clone() })
                     .collect(),
+                contact_email: c.contact_email.as_deref(),
             }));
             let (menu, _) = deps::recording(|| {
                 Value::from(

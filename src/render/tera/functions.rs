@@ -155,6 +155,14 @@ pub fn register(tera: &mut Tera, site: &Arc<Site>) {
         },
     );
 
+    // For `mailto:` subjects and query strings: every byte but A–Z a–z 0–9 - . _ ~ is
+    // percent-encoded (UTF-8), so the result is safe in an attribute as it is.
+    tera.register_filter("urlencode", |value: &str, _: Kwargs, _: &State| -> String {
+        const SET: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+        percent_encoding::utf8_percent_encode(value, SET).to_string()
+    });
+
     let s = site.clone();
     tera.register_filter("typo", move |value: &str, _: Kwargs, state: &State| -> tera::TeraResult<String> {
         let lang = lang_of(&s, state)?;
