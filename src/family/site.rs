@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::{Artifact, Family, Kind, Links, PlanCx, Planned, RenderCx};
 use crate::deps::{self, Dep};
 use crate::diag::Diagnostic;
+use crate::render::LinkPolicy;
 use crate::render::html::urls;
 use crate::render::xml_escape;
 
@@ -66,7 +67,9 @@ impl Family for SiteFiles {
                 let lang = site.config.default_language;
                 deps::record(Dep::Urls);
                 let mut ctx = cx.engine.base(lang);
-                ctx.insert("target", &urls::relative("index.html", &site.home_url(lang)));
+                let target = urls::relative("index.html", &site.home_url(lang));
+                let target = if cx.opts.links == LinkPolicy::IndexHtml { urls::with_index(&target) } else { target };
+                ctx.insert("target", &target);
                 Ok(Artifact::page(cx.engine.render("root.html", &ctx)?))
             }
             Job::NotFound => {
