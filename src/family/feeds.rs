@@ -115,16 +115,30 @@ pub fn feed(site: &Site, section: &Page, entries: &[&Page]) -> String {
         format!("{} · {}", section.title, lang.title)
     };
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    let _ = writeln!(s, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(&lang.code));
+    let _ =
+        writeln!(s, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">", xml_escape(&lang.code));
     let _ = writeln!(s, "  <id>{}</id>", xml_escape(&abs(&section.url)));
     let _ = writeln!(s, "  <title>{}</title>", xml_escape(&title));
     if !section.description().is_empty() {
         let _ = writeln!(s, "  <subtitle>{}</subtitle>", xml_escape(section.description()));
     }
     let _ = writeln!(s, "  <updated>{updated}</updated>");
-    let _ = writeln!(s, "  <author><name>{}</name><uri>{}</uri></author>", xml_escape(&lang.title), xml_escape(&abs(&site.home_url(section.lang))));
-    let _ = writeln!(s, "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>", xml_escape(&abs(&section.feed_url())));
-    let _ = writeln!(s, "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", xml_escape(&abs(&section.url)));
+    let _ = writeln!(
+        s,
+        "  <author><name>{}</name><uri>{}</uri></author>",
+        xml_escape(&lang.title),
+        xml_escape(&abs(&site.home_url(section.lang)))
+    );
+    let _ = writeln!(
+        s,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
+        xml_escape(&abs(&section.feed_url()))
+    );
+    let _ = writeln!(
+        s,
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(&abs(&section.url))
+    );
     let _ = writeln!(s, "  <generator>kitgen</generator>");
     for p in entries {
         let date = p.date.map(|d| d.rfc3339()).unwrap_or_else(|| EPOCH.into());

@@ -36,18 +36,18 @@ impl Family for Hosting {
     }
 
     fn plan(&self, cx: &PlanCx<'_>) -> Planned<usize, Vec<String>> {
-        let mut fingerprinted: Vec<String> = cx
-            .earlier
-            .iter()
-            .flat_map(|f| f.paths.iter())
-            .filter(|p| is_fingerprinted(p))
-            .cloned()
-            .collect();
+        let mut fingerprinted: Vec<String> =
+            cx.earlier.iter().flat_map(|f| f.paths.iter()).filter(|p| is_fingerprinted(p)).cloned().collect();
         fingerprinted.sort();
         Planned::new(fingerprinted, FILES.iter().enumerate().map(|(i, f)| (f.to_string(), i)).collect())
     }
 
-    fn render(&self, cx: &RenderCx<'_, Self>, fingerprinted: &Vec<String>, i: &usize) -> Result<Artifact, Diagnostic> {
+    fn render(
+        &self,
+        cx: &RenderCx<'_, Self>,
+        fingerprinted: &Vec<String>,
+        i: &usize,
+    ) -> Result<Artifact, Diagnostic> {
         deps::record(Dep::Config);
         deps::record(Dep::Urls);
         let base = base_path(&cx.site.config.base_url);

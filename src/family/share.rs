@@ -29,13 +29,21 @@ impl Family for Cards {
         Planned::new(cx.inputs.fonts.clone(), outputs)
     }
 
-    fn render(&self, cx: &RenderCx<'_, Self>, fonts: &Arc<Fonts>, lang: &usize) -> Result<Artifact, Diagnostic> {
+    fn render(
+        &self,
+        cx: &RenderCx<'_, Self>,
+        fonts: &Arc<Fonts>,
+        lang: &usize,
+    ) -> Result<Artifact, Diagnostic> {
         deps::record(Dep::Config);
         let c = &cx.site.config;
         let title = &c.languages[*lang].title;
         let png = card::png(title, &card::address(&c.base_url), fonts).map_err(|e| {
-            Diagnostic::error("K843", format!("the sharing card of `{}` cannot be drawn: {e}", c.languages[*lang].code))
-                .hint("check the theme's fonts (themes/<theme>/fonts/)")
+            Diagnostic::error(
+                "K843",
+                format!("the sharing card of `{}` cannot be drawn: {e}", c.languages[*lang].code),
+            )
+            .hint("check the theme's fonts (themes/<theme>/fonts/)")
         })?;
         Ok(Artifact::file(Kind::Png, png))
     }

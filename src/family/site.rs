@@ -68,7 +68,8 @@ impl Family for SiteFiles {
                 deps::record(Dep::Urls);
                 let mut ctx = cx.engine.base(lang);
                 let target = urls::relative("index.html", &site.home_url(lang));
-                let target = if cx.opts.links == LinkPolicy::IndexHtml { urls::with_index(&target) } else { target };
+                let target =
+                    if cx.opts.links == LinkPolicy::IndexHtml { urls::with_index(&target) } else { target };
                 ctx.insert("target", &target);
                 Ok(Artifact::page(cx.engine.render("root.html", &ctx)?))
             }

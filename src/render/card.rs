@@ -37,9 +37,11 @@ pub fn svg(title: &str, address: &str, fonts: &Fonts) -> Result<String, String> 
         t = xml_escape(title),
         a = xml_escape(address),
     );
-    let title_box = fit::Box { id: "title".into(), width: 1000.0, height: Some(250.0), min_size: 72.0, lines: 3 };
+    let title_box =
+        fit::Box { id: "title".into(), width: 1000.0, height: Some(250.0), min_size: 72.0, lines: 3 };
     let (svg, _) = fit::fit(&svg, &title_box, fonts)?;
-    let address_box = fit::Box { id: "address".into(), width: 1000.0, height: None, min_size: 20.0, lines: 1 };
+    let address_box =
+        fit::Box { id: "address".into(), width: 1000.0, height: None, min_size: 20.0, lines: 1 };
     let (svg, _) = fit::fit(&svg, &address_box, fonts)?;
     Ok(svg)
 }

@@ -189,7 +189,11 @@ impl Shared {
                 .feeds(i)
                 .filter(|p| p.fallback_of.is_none())
                 .map(|p| FeedCtx {
-                    title: if p.parent.is_none() { l.title.clone() } else { format!("{} · {}", p.title, l.title) },
+                    title: if p.parent.is_none() {
+                        l.title.clone()
+                    } else {
+                        format!("{} · {}", p.title, l.title)
+                    },
                     url: p.feed_url(),
                 })
                 .collect();
