@@ -293,6 +293,30 @@ fn publish_feed_problems_are_reported() {
 }
 
 #[test]
+fn publish_commune_pages_share_their_poster() {
+    // The communes fixture with a poster: Marseille has a record, so posters of its own.
+    let site = TestSite::fixture("communes");
+    site.file(
+        "posters/p/poster.svg",
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297"><rect width="210" height="297" fill="#111"/><text x="20" y="80" font-family="Inter" font-size="20" fill="#fff">{% if commune %}{{ commune.name }}{% endif %}</text></svg>"##,
+    );
+    site.file("posters/p/poster.yaml", "title:\n  fr: \"Affiche\"\n  en: \"Poster\"\nsizes: [A4]\n");
+    site.build().success();
+    let page = site.out("fr/communes/13055-marseille/index.html");
+    let image = page
+        .split("<meta property=\"og:image\" content=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("an og:image");
+    let path = image.strip_prefix("https://example.org/test/").expect("an absolute URL of the site");
+    assert!(path.contains("13055-marseille") && path.ends_with(".png"), "the commune's own poster: {image}");
+    assert!(site.out_exists(path), "{path} is not in the output");
+    assert!(page.contains("<meta property=\"og:image:alt\" content=\"Affiche\">"), "{page}");
+    // A page without posters shows the card.
+    assert!(site.out("fr/index.html").contains("content=\"https://example.org/test/share/card-fr.png\""));
+}
+
+#[test]
 #[ignore = "a measurement: cargo test --test integration publish_cost -- --ignored --nocapture"]
 fn publish_cost_of_feeds_cards_and_headers() {
     use kitgen::config::Overrides;
