@@ -122,6 +122,7 @@ struct RawConfig {
     output: OutputConfig,
     #[serde(default)]
     contact_email: Option<String>,
+    fediverse_creator: Option<String>,
 }
 
 fn default_theme() -> String {
@@ -174,6 +175,9 @@ pub struct Config {
     pub scopes: Scopes,
     /// The output folder's settings.
     pub output: OutputConfig,
+    /// The campaign's fediverse account (`@name@instance.example`), announced on every page
+    /// as `fediverse:creator` so Mastodon credits it under shared links.
+    pub fediverse_creator: Option<String>,
     /// Publish drafts.
     pub drafts: bool,
     /// The campaign's e-mail address (`contact_email`): where pages ask readers to send
@@ -410,6 +414,15 @@ impl Config {
             );
         }
 
+        if let Some(account) = &raw.fediverse_creator
+            && !is_fediverse_account(account)
+        {
+            errors.push(
+                err_at("fediverse_creator", account, format!("`{account}` is not a fediverse account"))
+                    .hint("write the account as Mastodon shows it: `@name@instance.example`"),
+            );
+        }
+
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -424,6 +437,7 @@ impl Config {
             highlight_theme: raw.highlight_theme,
             scopes: raw.scopes,
             output: raw.output,
+            fediverse_creator: raw.fediverse_creator,
             drafts: overrides.drafts,
             contact_email: raw.contact_email,
         })
@@ -460,6 +474,19 @@ fn installed_themes(root: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// `@name@instance.example`: a user name and a host name, nothing that could break out of an
+/// attribute.
+fn is_fediverse_account(s: &str) -> bool {
+    let Some((user, host)) = s.strip_prefix('@').and_then(|r| r.split_once('@')) else { return false };
+    let ok = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    !user.is_empty()
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && user.chars().all(ok)
+        && host.chars().all(ok)
 }
 
 /// `https://example.org/kit` → `https://example.org/kit/`; `None` unless absolute http(s).
@@ -574,6 +601,15 @@ mod tests {
         );
         assert_eq!(errs[0].line, Some(3));
         assert_eq!(errs[0].hint.as_deref(), Some("did you mean `fr`?"));
+    }
+
+    #[test]
+    fn fediverse_creator_is_an_account() {
+        let c = parse(&format!("{OK}fediverse_creator: \"@vsa@mamot.fr\"\n")).unwrap();
+        assert_eq!(c.fediverse_creator.as_deref(), Some("@vsa@mamot.fr"));
+        let errs = parse(&format!("{OK}fediverse_creator: \"https://mamot.fr/@vsa\"\n")).unwrap_err();
+        assert!(errs[0].message.contains("not a fediverse account"), "{errs:?}");
+        assert_eq!(errs[0].line, Some(10));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::{Artifact, Family, Kind, Links, PlanCx, Planned, RenderCx};
 use crate::deps::{self, Dep};
 use crate::diag::Diagnostic;
+use crate::render::LinkPolicy;
 use crate::render::html::urls;
 use crate::render::xml_escape;
 
@@ -66,7 +67,10 @@ impl Family for SiteFiles {
                 let lang = site.config.default_language;
                 deps::record(Dep::Urls);
                 let mut ctx = cx.engine.base(lang);
-                ctx.insert("target", &urls::relative("index.html", &site.home_url(lang)));
+                let target = urls::relative("index.html", &site.home_url(lang));
+                let target =
+                    if cx.opts.links == LinkPolicy::IndexHtml { urls::with_index(&target) } else { target };
+                ctx.insert("target", &target);
                 // Every language speaks for itself: its name, the site's title and a line in
                 // that language (`root.choose`, `root.tagline`, `root.enter`), so no reader needs to guess.
                 let mut choices = Vec::new();
@@ -76,7 +80,7 @@ impl Family for SiteFiles {
                         "name": l.name,
                         "dir": if l.dir == crate::config::Dir::Rtl { "rtl" } else { "ltr" },
                         "title": l.title,
-                        "url": urls::relative("index.html", &site.home_url(i)),
+                        "url": if cx.opts.links == LinkPolicy::IndexHtml { urls::with_index(&urls::relative("index.html", &site.home_url(i))) } else { urls::relative("index.html", &site.home_url(i)) },
                         "tagline": cx.engine.t(i, "root.tagline")?,
                         "enter": cx.engine.t(i, "root.enter")?,
                         "choose": cx.engine.t(i, "root.choose")?,

@@ -14,6 +14,7 @@ mod integrity;
 mod kill;
 mod kits;
 mod posters;
+mod publish;
 mod serve;
 mod serve_e2e;
 mod serve_http;

@@ -5,7 +5,8 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.lookup");
-  if (!form || !window.fetch) { return; }
+  // Opened from a folder (an offline copy), browsers refuse to fetch the index: keep the lists.
+  if (!form || !window.fetch || location.protocol === "file:") { return; }
   var input = form.querySelector("input");
   var list = form.querySelector(".lookup-results");
   var root = form.getAttribute("data-search");
