@@ -24,7 +24,7 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder.
     #[command(
-        after_help = "Examples:\n  kitgen build\n  kitgen build --strict --output /srv/www/vsa\n  kitgen build --no-minify --drafts"
+        after_help = "Examples:\n  kitgen build\n  kitgen build --strict --output /srv/www/vsa\n  kitgen build --no-minify --drafts\n  kitgen build --base-url https://example.org/campagne/   publish at another address\n  kitgen build --offline -o /media/usb/vsa                 a copy to open from a folder (file://)\n\nSee docs/deploy.md for static hosts, rsync, sub-paths and offline copies."
     )]
     Build(BuildArgs),
     /// Build, serve on localhost, and rebuild what changed on every save.
@@ -72,6 +72,10 @@ pub struct BuildArgs {
     /// Fail on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Write links that name `index.html`, so the output works opened from a folder (file://),
+    /// e.g. on a USB stick.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `kitgen serve`.

@@ -150,6 +150,8 @@ struct RawConfig {
     output: OutputConfig,
     #[serde(default)]
     check: CheckConfig,
+    contact_email: Option<String>,
+    fediverse_creator: Option<String>,
 }
 
 fn default_theme() -> String {
@@ -204,8 +206,14 @@ pub struct Config {
     pub output: OutputConfig,
     /// What `kitgen check` verifies.
     pub check: CheckConfig,
+    /// The campaign's fediverse account (`@name@instance.example`), announced on every page
+    /// as `fediverse:creator` so Mastodon credits it under shared links.
+    pub fediverse_creator: Option<String>,
     /// Publish drafts.
     pub drafts: bool,
+    /// The campaign's e-mail address (`contact_email`): where pages ask readers to send
+    /// documents and corrections (`mailto:` links; nothing is sent by the site itself).
+    pub contact_email: Option<String>,
 }
 
 /// Settings given on the command line that override the file.
@@ -446,6 +454,24 @@ impl Config {
             );
         }
 
+        if let Some(e) = &raw.contact_email
+            && !is_email(e)
+        {
+            errors.push(
+                err_at("contact_email", e, format!("contact_email `{e}` is not an e-mail address"))
+                    .hint("write one address, e.g. `contact_email: contact@example.org`"),
+            );
+        }
+
+        if let Some(account) = &raw.fediverse_creator
+            && !is_fediverse_account(account)
+        {
+            errors.push(
+                err_at("fediverse_creator", account, format!("`{account}` is not a fediverse account"))
+                    .hint("write the account as Mastodon shows it: `@name@instance.example`"),
+            );
+        }
+
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -461,7 +487,9 @@ impl Config {
             scopes: raw.scopes,
             output: raw.output,
             check: raw.check,
+            fediverse_creator: raw.fediverse_creator,
             drafts: overrides.drafts,
+            contact_email: raw.contact_email,
         })
     }
 
@@ -498,7 +526,30 @@ fn installed_themes(root: &Path) -> Vec<String> {
     v
 }
 
+/// `@name@instance.example`: a user name and a host name, nothing that could break out of an
+/// attribute.
+fn is_fediverse_account(s: &str) -> bool {
+    let Some((user, host)) = s.strip_prefix('@').and_then(|r| r.split_once('@')) else { return false };
+    let ok = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    !user.is_empty()
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && user.chars().all(ok)
+        && host.chars().all(ok)
+}
+
 /// `https://example.org/kit` → `https://example.org/kit/`; `None` unless absolute http(s).
+/// One plain e-mail address: `local@domain.tld`, nothing a `mailto:` link would misread.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "@.-_+".contains(c))
+}
+
 fn normalise_base_url(url: &str) -> Option<String> {
     let url = url.trim();
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
@@ -564,6 +615,18 @@ mod tests {
     }
 
     #[test]
+    fn contact_email_is_one_address() {
+        let c = parse(&format!("{OK}contact_email: contact@example.org\n")).unwrap();
+        assert_eq!(c.contact_email.as_deref(), Some("contact@example.org"));
+        assert_eq!(parse(OK).unwrap().contact_email, None);
+        for bad in ["contact", "a@b", "a@example.org?cc=x@y.org", "a b@example.org"] {
+            let errs = parse(&format!("{OK}contact_email: \"{bad}\"\n")).unwrap_err();
+            assert_eq!(errs[0].message, format!("contact_email `{bad}` is not an e-mail address"));
+            assert_eq!(errs[0].line, Some(10));
+        }
+    }
+
+    #[test]
     fn unknown_key_is_located_with_suggestion() {
         let errs = parse(&OK.replace("title: T", "titel: T")).unwrap_err();
         assert_eq!(errs.len(), 1);
@@ -588,6 +651,15 @@ mod tests {
         );
         assert_eq!(errs[0].line, Some(3));
         assert_eq!(errs[0].hint.as_deref(), Some("did you mean `fr`?"));
+    }
+
+    #[test]
+    fn fediverse_creator_is_an_account() {
+        let c = parse(&format!("{OK}fediverse_creator: \"@vsa@mamot.fr\"\n")).unwrap();
+        assert_eq!(c.fediverse_creator.as_deref(), Some("@vsa@mamot.fr"));
+        let errs = parse(&format!("{OK}fediverse_creator: \"https://mamot.fr/@vsa\"\n")).unwrap_err();
+        assert!(errs[0].message.contains("not a fediverse account"), "{errs:?}");
+        assert_eq!(errs[0].line, Some(10));
     }
 
     #[test]

@@ -35,6 +35,22 @@ pub struct YamlError {
     pub notes: Vec<String>,
 }
 
+impl YamlError {
+    /// The same error in a file where the parsed text starts after `by` lines (front matter):
+    /// moves its line and the line numbers its notes end with.
+    pub fn shifted(mut self, by: usize) -> YamlError {
+        self.line += by;
+        for note in &mut self.notes {
+            if let Some((head, n)) = note.rsplit_once("line ")
+                && let Ok(n) = n.parse::<usize>()
+            {
+                *note = format!("{head}line {}", n + by);
+            }
+        }
+        self
+    }
+}
+
 /// Parses `src` into `T`.
 ///
 /// The text is first read as a generic document, which catches syntax errors, duplicate keys,
@@ -63,6 +79,12 @@ pub fn parse<T: DeserializeOwned>(src: &str) -> Result<T, YamlError> {
         }
         err
     })
+}
+
+/// Whether `src` is well-formed YAML (whatever it holds): a syntax error or a duplicate key
+/// makes it not. Front matter recovers from the other errors, not from these.
+pub fn well_formed(src: &str) -> bool {
+    serde_yaml::from_str::<serde_yaml::Value>(src.strip_prefix('\u{feff}').unwrap_or(src)).is_ok()
 }
 
 /// Finds the value at a serde path such as `sources[2].date` in block-style YAML:
@@ -136,18 +158,11 @@ pub fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
 
 fn convert(src: &str, e: &serde_yaml::Error) -> YamlError {
     let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-    let raw = e.to_string();
-    let raw = match raw.rfind(" at line ") {
-        Some(i) if raw[i..].contains(" column ") => {
-            // "… at line 3 column 5, while parsing a block mapping" keeps its tail
-            let tail = raw[i..].split_once(", ").map(|(_, t)| t);
-            match tail {
-                Some(t) => format!("{}, {t}", &raw[..i]),
-                None => raw[..i].to_string(),
-            }
-        }
-        _ => raw,
-    };
+    // The parser writes its own positions into the text ("… at line 3 column 5, while parsing
+    // a block mapping at line 2 column 1"), counted in the parsed block: a front matter's line
+    // 3 is the file's line 4. The position is given apart, so the text drops them; where the
+    // construct being read starts becomes a note, which callers shift like the line.
+    let (raw, started) = strip_positions(&e.to_string());
     let (path, msg) = split_path(&raw);
     let mut err = YamlError {
         message: msg.to_string(),
@@ -155,7 +170,11 @@ fn convert(src: &str, e: &serde_yaml::Error) -> YamlError {
         col,
         width: token_width(src, line, col),
         hint: None,
-        notes: Vec::new(),
+        notes: started
+            .into_iter()
+            .filter(|(_, l)| *l != line)
+            .map(|(what, l)| format!("{what} starts on line {l}"))
+            .collect(),
     };
     let at_key = |what: &str| -> String {
         match path {
@@ -212,6 +231,44 @@ fn convert(src: &str, e: &serde_yaml::Error) -> YamlError {
         err.message = at_key(msg);
     }
     err
+}
+
+/// Removes every " at line N column M" from a parser message. Returns the message and, for
+/// each "while parsing X at line N …", the construct X and its line.
+fn strip_positions(raw: &str) -> (String, Vec<(String, usize)>) {
+    const AT: &str = " at line ";
+    let mut out = String::with_capacity(raw.len());
+    let mut started = Vec::new();
+    let mut rest = raw;
+    while let Some(i) = rest.find(AT) {
+        let after = &rest[i + AT.len()..];
+        let n_len = after.bytes().take_while(u8::is_ascii_digit).count();
+        let Some(col) = after[n_len..].strip_prefix(" column ") else {
+            out.push_str(&rest[..i + AT.len()]);
+            rest = after;
+            continue;
+        };
+        let c_len = col.bytes().take_while(u8::is_ascii_digit).count();
+        if n_len == 0 || c_len == 0 {
+            out.push_str(&rest[..i + AT.len()]);
+            rest = after;
+            continue;
+        }
+        let before = &rest[..i];
+        out.push_str(before);
+        // "…, while parsing a block mapping" + " at line 2 column 1"
+        let line: usize = after[..n_len].parse().unwrap_or(0);
+        if let Some(w) = before.rfind("while ")
+            && let Some((_, what)) = before[w..].split_once(' ')
+            && let Some((_, what)) = what.split_once(' ')
+            && out.contains(", while ")
+        {
+            started.push((what.to_string(), line));
+        }
+        rest = &col[c_len..];
+    }
+    out.push_str(rest);
+    (out, started)
 }
 
 /// serde_yaml prefixes messages with the path of the value, e.g. `sources[0].kind: …`.
@@ -356,6 +413,20 @@ mod tests {
         let e = err("title: \"a\" x\n");
         assert_eq!(e.line, 1);
         assert!(e.message.contains("did not find expected key"), "{}", e.message);
+    }
+
+    #[test]
+    fn messages_carry_no_position_of_their_own() {
+        let e = err("title: a\ndraft: [true\nextra: 2\n");
+        assert_eq!(e.line, 3);
+        assert!(!e.message.contains("line"), "{}", e.message);
+        assert_eq!(e.message, "did not find expected ',' or ']', while parsing a flow sequence");
+        assert_eq!(e.notes, ["a flow sequence starts on line 2"]);
+        assert_eq!(e.shifted(1).notes, ["a flow sequence starts on line 3"]);
+        let (m, s) = strip_positions("x at line 3 column 5");
+        assert_eq!((m.as_str(), s.len()), ("x", 0));
+        let (m, _) = strip_positions("a value at line of sight");
+        assert_eq!(m, "a value at line of sight");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::time::Instant;
 use crate::cli::BuildArgs;
 use crate::config::Overrides;
 use crate::pipeline::{self, BuildError, BuildOptions};
+use crate::render::LinkPolicy;
 
 /// Runs a build and prints its report; returns the exit code.
 pub fn run(args: BuildArgs) -> i32 {
@@ -17,7 +18,10 @@ pub fn run(args: BuildArgs) -> i32 {
         output,
         overrides: Overrides { base_url: args.base_url, drafts: args.site.drafts, no_minify: args.no_minify },
         strict: args.strict,
-        render: crate::render::RenderOptions::build(true),
+        render: crate::render::RenderOptions {
+            links: if args.offline { LinkPolicy::IndexHtml } else { LinkPolicy::Pretty },
+            ..crate::render::RenderOptions::build(true)
+        },
         progress: true,
         cache_dir: crate::write::index::default_cache_dir(),
     };

@@ -126,6 +126,9 @@ pub const CODES: &[(&str, &str)] = &[
     ("K826", "something a kit document's PDF cannot show (an image, raw HTML) is left out (warning)"),
     ("K827", "a kit ZIP cannot be made"),
     ("K831", "the book of a section cannot be made"),
+    ("K841", "`extra.feed` of a section is not `true` or `false`"),
+    ("K842", "a page of a feed section has no date: it is left out of the feed (warning)"),
+    ("K843", "the sharing card of a language cannot be drawn"),
     (
         "K950",
         "`kitgen check`: a link or resource inside the site leads to nothing, climbs above the site, or starts at the host's root",

@@ -35,6 +35,37 @@ pub struct Snippet {
     pub width: usize,
 }
 
+/// Characters of a source line shown in a terminal: longer lines are cut around the column.
+pub const SNIPPET_WINDOW: usize = 100;
+
+impl Snippet {
+    /// The line as printed, with the column and width of the underline in it: tabs become
+    /// spaces, and a line longer than [`SNIPPET_WINDOW`] characters is cut to that many around
+    /// the underlined column, with `…` where text was left out, so the caret stays on screen.
+    pub fn window(&self) -> (String, usize, usize) {
+        let chars: Vec<char> = self.text.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+        let len = chars.len();
+        let s = self.col_start.saturating_sub(1).min(len);
+        if len <= SNIPPET_WINDOW {
+            return (chars.into_iter().collect(), self.col_start.max(1), self.width.max(1));
+        }
+        // Some context before the column, the rest after it.
+        let start = s.saturating_sub(SNIPPET_WINDOW * 2 / 5).min(len - SNIPPET_WINDOW);
+        let end = start + SNIPPET_WINDOW;
+        let mut text = String::new();
+        if start > 0 {
+            text.push('…');
+        }
+        text.extend(&chars[start..end]);
+        if end < len {
+            text.push('…');
+        }
+        let col = s - start + 1 + usize::from(start > 0);
+        let width = self.width.min(end.saturating_sub(s)).max(1);
+        (text, col, width)
+    }
+}
+
 /// A problem found in the inputs, with its place and a way to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -211,9 +242,10 @@ impl fmt::Display for Diagnostic {
             let num = line.to_string();
             let pad = " ".repeat(num.len());
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{num} | {}", snippet.text.replace('\t', " "))?;
-            let lead: String = " ".repeat(snippet.col_start.saturating_sub(1));
-            writeln!(f, "{pad} | {lead}{}", "^".repeat(snippet.width))?;
+            let (text, col_start, width) = snippet.window();
+            writeln!(f, "{num} | {text}")?;
+            let lead: String = " ".repeat(col_start.saturating_sub(1));
+            writeln!(f, "{pad} | {lead}{}", "^".repeat(width))?;
         }
         for note in &self.notes {
             writeln!(f, "  = note: {note}")?;
@@ -329,6 +361,27 @@ mod tests {
             d.to_string(),
             "content/fr/a.md:2:1: error[K202]: unknown front matter key `titel`\n  |\n2 | titel: x\n  | ^^^^^\n  = fix: did you mean `title`?\n"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let snip = |text: &str, col, width| Snippet { text: text.into(), col_start: col, width };
+        // short lines are shown whole
+        assert_eq!(snip("a\tb", 3, 1).window(), ("a b".into(), 3, 1));
+        let line = "é".repeat(300);
+        // near the start: no leading ellipsis
+        let (t, c, w) = snip(&line, 5, 2).window();
+        assert_eq!((t.chars().count(), c, w), (101, 5, 2));
+        assert!(t.ends_with('…') && !t.starts_with('…'));
+        // in the middle: cut on both sides, the caret under the same character
+        let line: String = (0..300).map(|i| if i == 200 { 'X' } else { '-' }).collect();
+        let (t, c, w) = snip(&line, 201, 500).window();
+        assert_eq!(t.chars().nth(c - 1), Some('X'));
+        assert!(t.starts_with('…') && t.ends_with('…'));
+        assert_eq!(c - 1 + w, t.chars().count() - 1, "the underline stops at the cut");
+        // at the end: no trailing ellipsis
+        let (t, c, _) = snip(&line, 300, 1).window();
+        assert_eq!((t.chars().count(), c), (101, 101));
     }
 
     #[test]

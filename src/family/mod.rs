@@ -3,7 +3,8 @@
 //! A family plans its outputs from the model (paths and typed jobs), renders one of them into an
 //! [`Artifact`] with the render engines, and versions the inputs of its own that it records.
 //! Content pages, the site's own files (language chooser, 404, robots, sitemaps), static
-//! assets, commune pages, the commune lookup index and the open-data downloads are families;
+//! assets, commune pages, the commune lookup index, the open-data downloads, posters, kits,
+//! books, news feeds, sharing cards and the static hosts' header files are families;
 //! adding one is a new module implementing [`Family`] and one line in [`Families::standard`].
 //! A family renders only its own job type, so a job nothing renders cannot be written.
 //!
@@ -16,9 +17,12 @@ pub mod book;
 pub mod communes;
 pub mod content;
 pub mod downloads;
+pub mod feeds;
+pub mod hosting;
 pub mod kits;
 pub mod posters;
 pub mod search;
+pub mod share;
 pub mod site;
 
 use std::any::Any;
@@ -379,6 +383,9 @@ impl Families {
             .with(kits::Kits)
             .with(kits::packs::KitPacks)
             .with(book::Books)
+            .with(feeds::Feeds)
+            .with(share::Cards)
+            .with(hosting::Hosting)
             .with(site::SiteFiles)
     }
 

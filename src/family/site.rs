@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::{Artifact, Family, Kind, Links, PlanCx, Planned, RenderCx};
 use crate::deps::{self, Dep};
 use crate::diag::Diagnostic;
+use crate::render::LinkPolicy;
 use crate::render::html::urls;
 use crate::render::xml_escape;
 
@@ -66,7 +67,26 @@ impl Family for SiteFiles {
                 let lang = site.config.default_language;
                 deps::record(Dep::Urls);
                 let mut ctx = cx.engine.base(lang);
-                ctx.insert("target", &urls::relative("index.html", &site.home_url(lang)));
+                let target = urls::relative("index.html", &site.home_url(lang));
+                let target =
+                    if cx.opts.links == LinkPolicy::IndexHtml { urls::with_index(&target) } else { target };
+                ctx.insert("target", &target);
+                // Every language speaks for itself: its name, the site's title and a line in
+                // that language (`root.choose`, `root.tagline`, `root.enter`), so no reader needs to guess.
+                let mut choices = Vec::new();
+                for (i, l) in site.config.languages.iter().enumerate() {
+                    choices.push(serde_json::json!({
+                        "code": l.code,
+                        "name": l.name,
+                        "dir": if l.dir == crate::config::Dir::Rtl { "rtl" } else { "ltr" },
+                        "title": l.title,
+                        "url": if cx.opts.links == LinkPolicy::IndexHtml { urls::with_index(&urls::relative("index.html", &site.home_url(i))) } else { urls::relative("index.html", &site.home_url(i)) },
+                        "tagline": cx.engine.t(i, "root.tagline")?,
+                        "enter": cx.engine.t(i, "root.enter")?,
+                        "choose": cx.engine.t(i, "root.choose")?,
+                    }));
+                }
+                ctx.insert("choices", &choices);
                 Ok(Artifact::page(cx.engine.render("root.html", &ctx)?))
             }
             Job::NotFound => {

@@ -143,7 +143,12 @@ fn read_page(config: &Config, lang: usize, found: Found) -> Result<Option<Source
         text = text.replace('\0', "\u{FFFD}");
     }
     let is_section = found.rel == "_index.md" || found.rel.ends_with("/_index.md");
-    let split = frontmatter::parse(&text, is_section, &display.to_string_lossy())?;
+    // A front matter with errors still gives a page where it can (see `parse_recovering`):
+    // its errors travel with it and fail the build, but links to it resolve and its body is
+    // checked.
+    let (split, errors) = frontmatter::parse_recovering(&text, is_section, &display.to_string_lossy());
+    let Some(split) = split else { return Err(errors) };
+    warnings.extend(errors);
     let version = version_of(&split.front, &text[split.body_start..]);
     let text_hash = {
         use std::hash::{Hash, Hasher};

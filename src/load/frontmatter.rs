@@ -30,6 +30,9 @@ struct PageFront {
     extra: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default)]
     translation_of: Option<String>,
+    /// A page at the top of the site (the glossary, "about") may join the main menu.
+    #[serde(default)]
+    menu: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,21 +105,38 @@ pub fn delimit(text: &str, display: &str) -> Result<(usize, usize, usize), Diagn
 
 /// Splits and parses a Markdown file. `display` is the path shown in diagnostics.
 pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<Diagnostic>> {
-    let (yaml_start, yaml_end, body_start) = delimit(text, display).map_err(|d| vec![d])?;
+    match parse_recovering(text, is_section, display) {
+        (Some(split), errors) if errors.is_empty() => Ok(split),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Like [`parse`], but a front matter with errors still gives a page where it can: a key that
+/// is unknown, duplicated or of the wrong type is reported and left out, a missing title
+/// becomes the file name, an invalid slug is ignored. The page then stays known to link
+/// resolution (links to it do not fail with "no such page") and its body is checked, so one
+/// typo reports itself and nothing else. A YAML syntax error, or a missing or unclosed front
+/// matter, gives no page.
+pub fn parse_recovering(text: &str, is_section: bool, display: &str) -> (Option<Split>, Vec<Diagnostic>) {
+    let (yaml_start, yaml_end, body_start) = match delimit(text, display) {
+        Ok(d) => d,
+        Err(d) => return (None, vec![d]),
+    };
     let yaml_src = &text[yaml_start..yaml_end];
-    let line_offset = 1;
+    let line_offset = text[..yaml_start].matches('\n').count();
     let to_diag = |e: yaml::YamlError| {
-        let line = e.line + line_offset;
-        let mut d = Diagnostic::error("K202", e.message).at(display).located(text, line, e.col, e.width);
-        d.notes = e.notes.into_iter().map(|n| shift_line_note(&n, line_offset)).collect();
+        let e = e.shifted(line_offset);
+        let mut d = Diagnostic::error("K202", e.message).at(display).located(text, e.line, e.col, e.width);
+        d.notes = e.notes;
         if let Some(h) = e.hint {
             d = d.hint(h);
         }
-        vec![d]
+        d
     };
-    let front = if is_section {
-        let f: SectionFront = yaml::parse(yaml_src).map_err(to_diag)?;
-        Front {
+    let stem = display.rsplit(['/', '\\']).next().unwrap_or(display).trim_end_matches(".md");
+    let (front, yaml_errors) = if is_section {
+        let (f, errs) = recover::<SectionFront>(yaml_src, stem);
+        let front = f.map(|f| Front {
             title: f.title,
             date: f.date,
             weight: f.weight.unwrap_or(0),
@@ -129,10 +149,11 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
             sort_by: f.sort_by,
             page_template: f.page_template,
             menu: f.menu,
-        }
+        });
+        (front, errs)
     } else {
-        let f: PageFront = yaml::parse(yaml_src).map_err(to_diag)?;
-        Front {
+        let (f, errs) = recover::<PageFront>(yaml_src, stem);
+        let front = f.map(|f| Front {
             title: f.title,
             date: f.date,
             weight: f.weight.unwrap_or(0),
@@ -144,10 +165,12 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
             translation_of: f.translation_of,
             sort_by: SortBy::Weight,
             page_template: None,
-            menu: false,
-        }
+            menu: f.menu,
+        });
+        (front, errs)
     };
-    let mut errors = Vec::new();
+    let mut errors: Vec<Diagnostic> = yaml_errors.into_iter().map(to_diag).collect();
+    let Some(mut front) = front else { return (None, errors) };
     if front.title.trim().is_empty() {
         errors.push(
             key_error(text, yaml_start, "title", "title is empty".into(), display)
@@ -169,6 +192,7 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
                 .hint(format!("write `slug: {suggestion}` (lower-case letters, digits and hyphens)"))
         };
         errors.push(d);
+        front.slug = None;
     }
     if let Some(t) = &front.translation_of
         && (t.len() < 4 || !t.chars().all(|c| c.is_ascii_hexdigit()))
@@ -183,11 +207,64 @@ pub fn parse(text: &str, is_section: bool, display: &str) -> Result<Split, Vec<D
             )
             .hint("paste the hash printed by `kitgen translations` for the source page"),
         );
+        front.translation_of = None;
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    (Some(Split { front, body_start }), errors)
+}
+
+/// At most this many front-matter errors are reported per file before giving up.
+const MAX_RECOVERIES: usize = 32;
+
+/// Deserialises `src`, leaving out each top-level key that has an error and trying again, so
+/// that every bad key is reported and the rest still read. Gives up on a syntax error.
+fn recover<T: serde::de::DeserializeOwned>(
+    src: &str,
+    fallback_title: &str,
+) -> (Option<T>, Vec<yaml::YamlError>) {
+    let had_title = src.lines().any(|l| l.starts_with("title:"));
+    let mut lines: Vec<String> = src.split('\n').map(str::to_string).collect();
+    let mut errors = Vec::new();
+    for _ in 0..MAX_RECOVERIES {
+        let current = lines.join("\n");
+        let e = match yaml::parse::<T>(&current) {
+            Ok(v) => return (Some(v), errors),
+            Err(e) => e,
+        };
+        if e.message == "missing key `title`" {
+            if !had_title {
+                // placed at the start of the front matter, not at whatever key came last
+                let width = src.lines().next().map(|l| l.trim_end().chars().count()).unwrap_or(1);
+                errors.push(yaml::YamlError { line: 1, col: 1, width: width.max(1), ..e });
+            }
+            // A page without a title is still a page: name it after its file.
+            let quoted = serde_json::to_string(fallback_title).unwrap_or_else(|_| "\"?\"".into());
+            lines.push(format!("title: {quoted}"));
+            lines.push(String::new());
+            continue;
+        }
+        let duplicate = e.message.starts_with("duplicate key");
+        if !duplicate && !yaml::well_formed(&current) {
+            errors.push(e);
+            return (None, errors);
+        }
+        let line = e.line;
+        errors.push(e);
+        // The top-level key whose block holds the error, and the block's end.
+        let Some(first) = (0..line.min(lines.len())).rev().find(|&i| starts_key(&lines[i])) else {
+            return (None, errors);
+        };
+        let end = (first + 1..lines.len()).find(|&i| starts_key(&lines[i])).unwrap_or(lines.len());
+        // A duplicate is reported on its second line: drop the block that starts there.
+        for l in &mut lines[first..end] {
+            l.clear(); // line numbers stay those of the file
+        }
     }
-    Ok(Split { front, body_start })
+    (None, errors)
+}
+
+/// Whether a front-matter line starts a top-level key (`key: …`).
+fn starts_key(line: &str) -> bool {
+    line.starts_with(|c: char| !c.is_whitespace() && c != '#' && c != '-') && line.contains(':')
 }
 
 /// A diagnostic on the line of `key:` in the front matter.
@@ -209,16 +286,6 @@ fn key_error(text: &str, yaml_start: usize, key: &str, msg: String, display: &st
         off += line.len();
     }
     d
-}
-
-fn shift_line_note(note: &str, by: usize) -> String {
-    // "`x` is first set on line 3" → line numbers of the file, not of the YAML block
-    if let Some((head, n)) = note.rsplit_once("line ")
-        && let Ok(n) = n.parse::<usize>()
-    {
-        return format!("{head}line {}", n + by);
-    }
-    note.to_string()
 }
 
 #[cfg(test)]

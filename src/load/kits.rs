@@ -35,8 +35,8 @@ fn yaml_error(
     text: &str,
     line_offset: usize,
 ) -> Diagnostic {
-    let mut d =
-        Diagnostic::error(code, e.message).at(display).located(text, e.line + line_offset, e.col, e.width);
+    let e = e.shifted(line_offset);
+    let mut d = Diagnostic::error(code, e.message).at(display).located(text, e.line, e.col, e.width);
     d.notes = e.notes;
     if let Some(h) = e.hint {
         d = d.hint(h);

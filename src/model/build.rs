@@ -332,8 +332,15 @@ pub fn build(
     let menus = homes
         .iter()
         .map(|h| match h {
+            // The home's sections, then the home's pages that ask for it (`menu: true`).
             Some(h) => {
-                pages[*h as usize].subsections.iter().copied().filter(|&s| pages[s as usize].menu).collect()
+                let home = &pages[*h as usize];
+                home.subsections
+                    .iter()
+                    .chain(&home.pages)
+                    .copied()
+                    .filter(|&s| pages[s as usize].menu)
+                    .collect()
             }
             None => Vec::new(),
         })

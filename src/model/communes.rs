@@ -58,6 +58,9 @@ pub struct CommuneData {
     pub record_paths: BTreeMap<usize, PathBuf>,
     /// Communes of each département whose record names a local group.
     pub groups: Vec<Vec<usize>>,
+    /// The group offered to each commune (see [`CommuneData::local_group`]), computed once per
+    /// build on first use, so a commune page only looks it up.
+    nearest: std::sync::OnceLock<Vec<Option<GroupAt>>>,
     /// Which communes get a page (`scopes.commune_pages`).
     pub scope: CommuneScope,
     /// Counts of the records, computed once.
@@ -145,8 +148,8 @@ pub enum CensusDep {
     Records,
     /// The records of a département's communes (codes and statuses), by département code.
     DepRecords(Arc<str>),
-    /// The local groups of a département (the nearest group of a commune), by code.
-    LocalGroups(Arc<str>),
+    /// The local group offered to a commune (its own or the nearest), by INSEE code.
+    LocalGroup(Arc<str>),
     /// A commune's town hall (address, e-mail, website), by INSEE code.
     TownHall(Arc<str>),
 }
@@ -173,20 +176,15 @@ impl CensusDep {
                 c.by_code.get(&**code).and_then(|&i| c.town_halls[i].as_ref()).map(h).unwrap_or(0)
             }
             CensusDep::Records => h(&c.records.iter().map(|(i, r)| (i, record_text(r))).collect::<Vec<_>>()),
-            CensusDep::LocalGroups(dep) => c
-                .departements
-                .iter()
-                .position(|d| *d.code == **dep)
-                .map(|d| {
-                    let groups: Vec<(usize, String, bool)> = c.groups[d]
-                        .iter()
-                        .map(|&i| {
-                            let r = &c.records[&i];
-                            let uncertain = r.uncertain.contains(&Field::LocalGroup);
-                            (i, serde_json::to_string(&r.local_group).unwrap_or_default(), uncertain)
-                        })
-                        .collect();
-                    h(&groups)
+            CensusDep::LocalGroup(code) => c
+                .by_code
+                .get(&**code)
+                .and_then(|&i| c.local_group(i))
+                .map(|(g, km)| {
+                    let r = &c.records[&g];
+                    let uncertain = r.uncertain.contains(&Field::LocalGroup);
+                    let group = serde_json::to_string(&r.local_group).unwrap_or_default();
+                    h(&(g, group, uncertain, km.map(|k| k.round() as i64)))
                 })
                 .unwrap_or(0),
             CensusDep::DepRecords(dep) => c
@@ -390,7 +388,15 @@ impl CommuneData {
             }
         }
         let stats = Stats::new(&base, &recs);
-        CommuneData { base, records: recs, record_paths, groups, scope: CommuneScope::All, stats }
+        CommuneData {
+            base,
+            records: recs,
+            record_paths,
+            groups,
+            nearest: Default::default(),
+            scope: CommuneScope::All,
+            stats,
+        }
     }
 
     /// The communes with a page that get heavy downloads of their own (PDFs, ZIPs), by the
@@ -430,13 +436,50 @@ impl CommuneData {
         self.regions.iter().position(|r| r.code == self.departements[dep].region)
     }
 
-    /// The local group of a commune: its record's, else the nearest one in its département.
-    /// Returns the commune whose record names the group, and the distance in km (0 for its own;
-    /// `None` when either commune has no coordinates: such groups come after the located ones).
+    /// The local group offered to a commune: its record's; else the nearest group within
+    /// [`GROUP_RADIUS_KM`] of its centre, in any département (Nanterre is offered Paris's);
+    /// else the nearest in its own département, however far. Returns the commune whose record
+    /// names the group, and the distance in km (0 for its own; `None` when either commune has
+    /// no coordinates: such groups come after the located ones).
     pub fn local_group(&self, i: usize) -> Option<(usize, Option<f64>)> {
-        if self.records.get(&i).is_some_and(|r| r.local_group.is_some()) {
-            return Some((i, Some(0.0)));
-        }
+        self.nearest.get_or_init(|| self.nearest_groups()).get(i).copied().flatten()
+    }
+
+    /// [`local_group`](Self::local_group) for every commune: the communes × groups distances,
+    /// once per build (groups are few; 35,000 × 50 distances take a few milliseconds).
+    fn nearest_groups(&self) -> Vec<Option<GroupAt>> {
+        use rayon::prelude::*;
+        let located: Vec<(usize, f64, f64)> = self
+            .groups
+            .iter()
+            .flatten()
+            .filter_map(|&g| Some((g, self.communes[g].lat?, self.communes[g].lon?)))
+            .collect();
+        (0..self.communes.len())
+            .into_par_iter()
+            .map(|i| {
+                if self.records.get(&i).is_some_and(|r| r.local_group.is_some()) {
+                    return Some((i, Some(0.0)));
+                }
+                let c = &self.communes[i];
+                if let (Some(lat), Some(lon)) = (c.lat, c.lon) {
+                    let near = located
+                        .iter()
+                        .map(|&(g, glat, glon)| (g, haversine_km(lat, lon, glat, glon)))
+                        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                    if let Some((g, km)) = near
+                        && km <= GROUP_RADIUS_KM
+                    {
+                        return Some((g, Some(km)));
+                    }
+                }
+                self.nearest_in_departement(i)
+            })
+            .collect()
+    }
+
+    /// The nearest group among the records of the commune's own département.
+    fn nearest_in_departement(&self, i: usize) -> Option<(usize, Option<f64>)> {
         let dep = *self.dep_of.get(i)?;
         let c = &self.communes[i];
         self.groups
@@ -456,6 +499,14 @@ impl CommuneData {
             })
     }
 }
+
+/// The commune whose record names a group, and the distance to it in km (unknown without
+/// coordinates).
+pub type GroupAt = (usize, Option<f64>);
+
+/// How far a commune looks for a local group beyond its own département: the nearest group
+/// within this distance of its centre is offered, whatever its département.
+pub const GROUP_RADIUS_KM: f64 = 100.0;
 
 /// Great-circle distance in kilometres.
 pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {

@@ -152,7 +152,21 @@ impl Page {
     pub fn is_book(&self) -> bool {
         self.kind == Kind::Section && self.extra.get("book").and_then(|b| b.as_bool()).unwrap_or(false)
     }
+
+    /// A section whose front matter says `extra: { feed: true }`: its dated pages make an Atom
+    /// feed, `<section URL>atom.xml`.
+    pub fn is_feed(&self) -> bool {
+        self.kind == Kind::Section && self.extra.get("feed").and_then(|b| b.as_bool()).unwrap_or(false)
+    }
+
+    /// The site-absolute URL of this section's feed (see [`Page::is_feed`]).
+    pub fn feed_url(&self) -> String {
+        format!("{}{FEED_FILE}", self.url)
+    }
 }
+
+/// The file name of a section's Atom feed.
+pub const FEED_FILE: &str = "atom.xml";
 
 impl Site {
     /// A page by id.
@@ -168,6 +182,11 @@ impl Site {
     /// The versions of a page in every language (itself included), in config order.
     pub fn translations(&self, page: &Page) -> Vec<Option<&Page>> {
         (0..self.config.languages.len()).map(|l| self.find(l, &page.rel)).collect()
+    }
+
+    /// The feed sections of a language (see [`Page::is_feed`]), in page order.
+    pub fn feeds(&self, lang: usize) -> impl Iterator<Item = &Page> {
+        self.pages.iter().filter(move |p| p.lang == lang && p.is_feed())
     }
 
     /// The URL of a language's home.

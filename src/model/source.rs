@@ -131,7 +131,9 @@ pub struct SourcePage {
     pub version: String,
     /// Hash of the whole file, for rebuilds.
     pub text_hash: u64,
-    /// Problems found reading it that do not stop it from being published.
+    /// Problems found reading it: warnings, and the errors of a front matter that could be
+    /// read in part (the page is kept so that links to it resolve and its body is checked;
+    /// the errors still fail the build).
     pub warnings: Vec<crate::diag::Diagnostic>,
 }
 

@@ -6,6 +6,7 @@
 //! What a family renders is an [`Artifact`]: bytes with a [`Kind`], post-processed by kind
 //! (links made relative and minification for HTML) by [`html::finish`].
 
+pub mod card;
 pub mod fonts;
 pub mod html;
 pub mod pdf;

@@ -57,7 +57,14 @@ fn pages_load_nothing_from_other_hosts() {
                 assert!(!tag.contains("http"), "{path}: {tag}");
             }
         }
-        assert!(!html.contains("<script"), "{path}: build output has a script");
+        // Scripts only from the site itself, never inline (the CSP says `script-src 'self'`);
+        // the root's language chooser has one, and works without it.
+        for (at, _) in html.match_indices("<script") {
+            let tag = &html[at..html[at..].find("</script>").unwrap() + at];
+            assert!(tag.contains(" src=\"") && tag.ends_with('>'), "{path}: inline script {tag}");
+            assert!(!tag.contains("src=\"http") && !tag.contains("src=\"//"), "{path}: {tag}");
+            assert!(path == "index.html", "{path}: a script where none is needed: {tag}");
+        }
     }
 }
 
@@ -194,8 +201,17 @@ fn sitemap_robots_404_and_language_chooser() {
     assert!(sitemap.contains("hreflang=\"en\" href=\"https://example.org/test/en/chapters/first/\""));
     assert!(site.out("robots.txt").contains("Sitemap: https://example.org/test/sitemap.xml"));
     let root = site.out("index.html");
-    assert!(root.contains("<meta http-equiv=\"refresh\" content=\"0; url=fr/\">"), "{root}");
-    assert!(root.contains("href=\"en/\""));
+    // Issue 18: no blind redirect to the default language; every language offered in its own
+    // words, a script only to put the browser's language first, and no cookie.
+    assert!(!root.contains("http-equiv=\"refresh\""), "{root}");
+    assert!(root.contains("href=\"fr/\"") && root.contains("href=\"en/\""), "{root}");
+    assert!(root.contains("<li lang=\"en\" dir=\"ltr\" data-lang=\"en\">"), "{root}");
+    assert!(
+        root.contains("Enter the site in English") && root.contains("Entrer sur le site en français"),
+        "{root}"
+    );
+    assert!(root.contains("<script src=\"js/root."), "{root}");
+    assert!(!root.to_lowercase().contains("cookie"), "{root}");
     let nf = site.out("404.html");
     // served at any depth: absolute links
     assert!(nf.contains("href=\"/test/fr/\""), "{nf}");
@@ -217,4 +233,29 @@ fn raw_html_is_sanitised_and_unsafe_links_rejected() {
     site.build()
         .failure(1)
         .stderr_has("content/fr/js.md:4:1: error[K302]: link with `javascript:` is not allowed");
+}
+
+/// Issue 18: top-level pages can join the main menu (the glossary, "about"), after the
+/// sections; a section whose text lists its pages can leave out the list below it.
+#[test]
+fn top_level_pages_join_the_menu_and_a_section_can_omit_its_list() {
+    let site = TestSite::fixture("minimal");
+    site.file("content/fr/glossaire.md", "---\ntitle: \"Glossaire\"\nmenu: true\n---\nMots.\n");
+    site.file("content/fr/mentions.md", "---\ntitle: \"Mentions\"\n---\nTexte.\n");
+    site.build().success();
+    let home = site.out("fr/index.html");
+    let start = home.find("<nav class=\"menu\"").unwrap();
+    let menu = &home[start..home[start..].find("</nav>").unwrap() + start];
+    let (chapters, glossary) = (menu.find(">Chapitres<"), menu.find(">Glossaire<"));
+    assert!(chapters.is_some() && glossary.is_some(), "{menu}");
+    assert!(chapters < glossary, "sections first: {menu}");
+    assert!(!menu.contains("Mentions"), "only pages that ask for it: {menu}");
+    let section = site.out("fr/chapitres/index.html");
+    assert!(section.contains("<ol class=\"list\">"), "{section}");
+
+    let index = std::fs::read_to_string(site.root().join("content/fr/chapitres/_index.md")).unwrap();
+    site.file("content/fr/chapitres/_index.md", index.replacen("---\n", "---\nextra:\n  list: false\n", 1));
+    site.build().success();
+    let section = site.out("fr/chapitres/index.html");
+    assert!(!section.contains("<ol class=\"list\">"), "{section}");
 }

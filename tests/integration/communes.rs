@@ -52,12 +52,7 @@ fn every_commune_gets_a_page_in_every_language() {
     // a commune without record: nothing known, nearest group in the département
     let aix = s.out("fr/communes/13001-aix-en-provence/index.html");
     assert!(aix.contains("La campagne n’a rien recensé à Aix-en-Provence"), "{aix}");
-    assert!(
-        aix.contains(
-            "Le groupe le plus proche dans le département est Groupe Marseille, à Marseille (25\u{A0}km)"
-        ) || aix.contains("Groupe Marseille, à Marseille ("),
-        "{aix}"
-    );
+    assert!(aix.contains("Groupe le plus proche\u{A0}: Groupe Marseille, à Marseille (27 km)"), "{aix}");
     let en = s.out("en/municipalities/2a004-ajaccio/index.html");
     assert!(en.contains("badge status-refused") && en.contains("Refused"));
     // the actions block links to the action pages (a template block later features extend)
@@ -149,6 +144,90 @@ fn the_lookup_finds_communes_without_accents_or_by_postal_code() {
         .max()
         .unwrap();
     assert!(biggest < 64 * 1024, "{biggest}");
+}
+
+/// Runs `rankCodes` of the theme's `lookup.js` in node on a code shard of the build: the
+/// communes a code query lists, in order. `None` when node is not installed (required in CI).
+fn rank_codes_in_node(s: &TestSite, code: &str) -> Option<Vec<String>> {
+    let js = std::fs::read_to_string(crate::util::repo().join("themes/default/static/js/lookup.js")).unwrap();
+    let start = js.find("// lookup:rank-codes").expect("marker in lookup.js");
+    let end = js.find("// lookup:end").expect("end marker in lookup.js");
+    let shard = s.out(&format!("search/d/{}.json", &code[..2]));
+    let script = format!(
+        "{}\nconsole.log(JSON.stringify(rankCodes({shard}, {code:?}).map(function (e) {{ return e[1]; }})));",
+        &js[start..end]
+    );
+    let out = match std::process::Command::new("node").arg("-e").arg(script).output() {
+        Ok(o) => o,
+        Err(_) if std::env::var_os("KITGEN_REQUIRE_BROWSER").is_none() => return None,
+        Err(e) => panic!("node is required in CI: {e}"),
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn a_five_digit_query_lists_postal_codes_before_insee_codes() {
+    let s = site();
+    s.build().success();
+    let Some(names) = rank_codes_in_node(&s, "13001") else { return };
+    // 13001 is a postal code of Marseille and the INSEE code of Aix-en-Provence
+    assert_eq!(names.first().map(String::as_str), Some("Marseille"), "{names:?}");
+    let aix = names.iter().position(|n| n == "Aix-en-Provence").expect("the INSEE code still finds Aix");
+    assert!(aix > 0, "{names:?}");
+    // a prefix lists exact matches of either kind first
+    let names = rank_codes_in_node(&s, "42000").unwrap();
+    assert_eq!(names.first().map(String::as_str), Some("Saint-Étienne"), "{names:?}");
+}
+
+#[test]
+fn a_commune_is_offered_the_nearest_group_beyond_its_departement_and_a_way_to_report() {
+    let s = site();
+    // Nanterre (92) has no group and none in its département; Paris (75) has one, 11 km away.
+    let mut communes: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(s.root().join("data/communes-fr.json")).unwrap())
+            .unwrap();
+    communes.push(serde_json::json!({"code":"92050","nom":"Nanterre","departement":"92","region":"11","population":97783,"codesPostaux":["92000"],"typeLiaison":0,"lat":48.8962,"lon":2.2072}));
+    let mut deps: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(s.root().join("data/departements-fr.json")).unwrap())
+            .unwrap();
+    deps.push(serde_json::json!({"code":"92","nom":"Hauts-de-Seine","region":"11","chefLieu":"92050","typeLiaison":4,"zone":"metro"}));
+    s.file("data/communes-fr.json", one_a_line(communes)).file("data/departements-fr.json", one_a_line(deps))
+        .file(
+            "data/records/75056-paris.yaml",
+            "insee: \"75056\"\nstatus: unknown\nlocal_group:\n  name: \"Groupe Paris\"\n  contact: \"https://example.org/paris\"\n  url: \"https://example.org/groupe\"\n",
+        );
+    let cfg = std::fs::read_to_string(s.root().join("kitgen.yaml")).unwrap();
+    s.file("kitgen.yaml", format!("{cfg}contact_email: \"campagne@example.org\"\n"));
+    s.build().success();
+    let n = s.out("fr/communes/92050-nanterre/index.html");
+    assert!(n.contains("Groupe le plus proche\u{A0}: Groupe Paris, à Paris (11 km)"), "{n}");
+    assert!(
+        n.contains("<a href=\"https://example.org/paris\" rel=\"noopener noreferrer\">"),
+        "contact is a link: {n}"
+    );
+    // the campaign's address, and a report link with the commune's code and name in the subject
+    assert!(n.contains("<a href=\"mailto:campagne@example.org\">campagne@example.org</a>"), "{n}");
+    assert!(
+        n.contains("href=\"mailto:campagne@example.org?subject=Nanterre%20%28INSEE%2092050%29%C2%A0%3A%20erreur%20ou%20fait%20nouveau\""),
+        "{n}"
+    );
+    assert!(n.contains("Signaler une erreur ou un fait nouveau sur Nanterre"), "{n}");
+    let en = s.out("en/municipalities/92050-nanterre/index.html");
+    assert!(en.contains("Nearest group: Groupe Paris, in Paris (11 km away)"), "{en}");
+    assert!(en.contains("subject=Nanterre%20%28INSEE%2092050%29%3A%20error%20or%20new%20fact"), "{en}");
+    // Marseille's group is 660 km from Paris: too far to be offered beyond its département
+    let aix = s.out("fr/communes/13001-aix-en-provence/index.html");
+    assert!(aix.contains("Groupe Marseille"), "{aix}");
+    let ajaccio = s.out("fr/communes/2a004-ajaccio/index.html");
+    assert!(!ajaccio.contains("Groupe Marseille") && !ajaccio.contains("Groupe Paris"), "{ajaccio}");
+}
+
+/// A reference list in code order, one record a line.
+fn one_a_line(mut v: Vec<serde_json::Value>) -> String {
+    v.sort_by(|a, b| a["code"].as_str().cmp(&b["code"].as_str()));
+    let lines: Vec<String> = v.iter().map(|r| r.to_string()).collect();
+    format!("[\n{}\n]\n", lines.join(",\n"))
 }
 
 #[test]
@@ -269,4 +348,38 @@ fn a_missing_interface_string_of_generated_pages_is_an_error_not_a_raw_key() {
     let run = s.build();
     run.failure(1).stderr_has("error[K606]").stderr_has("`communes.map.points_desc`");
     assert_eq!(run.stderr.matches("error[K606]").count(), 1, "reported once per string:\n{}", run.stderr);
+}
+
+/// Issue 18: the use-case bars have two colours, so the chart says which is which; a chart
+/// with nothing to show is replaced by a sentence, not drawn empty.
+#[test]
+fn statistics_charts_have_a_legend_and_no_empty_chart() {
+    let s = site();
+    s.build().success();
+    let stats = s.out("fr/communes/statistiques/index.html");
+    let section = |id: &str| -> String {
+        let start = stats.find(&format!("aria-labelledby=\"h-{id}\"")).unwrap();
+        let end = stats[start..].find("</section>").unwrap() + start;
+        stats[start..end].to_string()
+    };
+    let uses = section("use_cases");
+    assert_eq!(uses.matches("class=\"legend-item\"").count(), 2, "{uses}");
+    assert!(uses.contains("class=\"bar jo-law\"") && uses.contains("class=\"bar other\""), "{uses}");
+    assert!(uses.contains("Autorisé à l’essai par la loi JO") && uses.contains("Hors du cadre de la loi JO"));
+    assert!(!section("status").contains("legend-item"), "one colour per status: no legend needed");
+    let vendors = section("vendors");
+    assert!(vendors.contains("<svg") && vendors.contains("Entreprise A"), "{vendors}");
+    assert!(!vendors.contains("chart-empty"));
+
+    // Without any vendor in the records, the vendors chart says so in words.
+    let record = std::fs::read_to_string(s.root().join("data/records/13055-marseille.yaml")).unwrap();
+    s.file("data/records/13055-marseille.yaml", record.replace("vendors: [\"Entreprise A\"]\n", ""));
+    s.build().success();
+    let stats = s.out("fr/communes/statistiques/index.html");
+    let start = stats.find("aria-labelledby=\"h-vendors\"").unwrap();
+    let vendors = &stats[start..stats[start..].find("</section>").unwrap() + start];
+    assert!(!vendors.contains("<svg") && !vendors.contains("<table"), "{vendors}");
+    assert!(vendors.contains("class=\"chart-empty\">Aucune donnée recensée pour l’instant."), "{vendors}");
+    let en = s.out("en/municipalities/statistics/index.html");
+    assert!(en.contains("Nothing recorded yet."), "{en}");
 }

@@ -87,6 +87,14 @@ fn posters_build_for_every_language_and_commune_in_scope() {
         page.contains("test-13055-marseille-fr-thumb.png") && page.contains("affiches-13055-marseille.zip"),
         "{page}"
     );
+    // Issue 18: the home page of each language previews the generic posters (the triptych).
+    for (lang, zip) in [("fr", "affiches.zip"), ("en", "posters.zip")] {
+        let home = site.out(&format!("{lang}/index.html"));
+        let start = home.find("<section class=\"triptych\"").unwrap_or_else(|| panic!("{home}"));
+        let triptych = &home[start..home[start..].find("</section>").unwrap() + start];
+        assert!(triptych.contains(&format!("posters/{lang}/test/test-{lang}-thumb.png")), "{triptych}");
+        assert!(triptych.contains(zip) && triptych.contains(" alt=\""), "{triptych}");
+    }
 }
 
 #[test]

@@ -156,8 +156,8 @@ pub fn group<'a>(data: &'a CommuneData, urls: &CommuneUrls, lang: usize, i: usiz
     let rec = data.records.get(&g)?;
     let group = rec.local_group.as_ref()?;
     // What is read here of another commune's record (its group) is versioned by
-    // `Dep::LocalGroups`, which every commune page records: an edit to the rest of that
-    // record does not re-render the whole département.
+    // `CensusDep::LocalGroup`, which every commune page records: an edit to the rest of that
+    // record, or to a group farther away, does not re-render the page.
     let contact = group.contact.as_deref();
     Some(GroupCtx {
         name: &group.name,

@@ -66,7 +66,17 @@ impl Pages<'_> {
                 )
             })
             .collect();
-        let chart = |id: &str, rows: &[(String, u64, String)]| {
+        // The use-case bars have two colours: say which is which.
+        let use_legend: Vec<charts::LegendItem> = [("jo-law", "jo_law"), ("other", "other")]
+            .iter()
+            .map(|(class, key)| {
+                Ok(charts::LegendItem {
+                    class: (*class).to_string(),
+                    label: self.cx.engine.t(lang, &format!("communes.stats.legend.{key}"))?,
+                })
+            })
+            .collect::<Result<_, Diagnostic>>()?;
+        let chart = |id: &str, rows: &[(String, u64, String)], legend: &[charts::LegendItem]| {
             let bars: Vec<charts::Bar> = rows
                 .iter()
                 .map(|(l, v, c)| charts::Bar {
@@ -80,14 +90,15 @@ impl Pages<'_> {
             let table: Vec<serde_json::Value> =
                 rows.iter().map(|(l, v, _)| serde_json::json!({"label": l, "value": v})).collect();
             Ok::<_, Diagnostic>(
-                serde_json::json!({"id": id, "title": title, "svg": charts::bar_chart(&format!("chart-{id}"), &title, &desc, &bars, &fmt), "rows": table}),
+                // No rows: the page says so in words instead of drawing an empty chart.
+                serde_json::json!({"id": id, "title": title, "empty": rows.is_empty(), "svg": if rows.is_empty() { String::new() } else { charts::bar_chart(&format!("chart-{id}"), &title, &desc, &bars, legend, &fmt) }, "rows": table}),
             )
         };
         let charts_v = vec![
-            chart("status", &status_rows)?,
-            chart("use_cases", &use_rows)?,
-            chart("vendors", &vendor_rows)?,
-            chart("departements", &dep_rows)?,
+            chart("status", &status_rows, &[])?,
+            chart("use_cases", &use_rows, &use_legend)?,
+            chart("vendors", &vendor_rows, &[])?,
+            chart("departements", &dep_rows, &[])?,
         ];
         let mut charts_values: Vec<Value> = Vec::new();
         for c in charts_v {

@@ -25,11 +25,7 @@ impl Pages<'_> {
     ) -> Result<Artifact, Diagnostic> {
         let c = &data.communes[i];
         deps::record(Dep::Census(CensusDep::Record(Arc::from(c.code.0.as_str()))));
-        if let Some(&d) = data.dep_of.get(i)
-            && let Some(dep) = data.departements.get(d)
-        {
-            deps::record(Dep::Census(CensusDep::LocalGroups(Arc::from(dep.code.as_str()))));
-        }
+        deps::record(Dep::Census(CensusDep::LocalGroup(Arc::from(c.code.0.as_str()))));
         let site = self.cx.site;
         let mut ancestors = self.section_ancestors(lang);
         if let Some(dep) = data.departement_of(i) {

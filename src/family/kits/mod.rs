@@ -385,9 +385,7 @@ fn record_commune(site: &Site, to: For) {
     let code = &data.communes[i].code.0;
     deps::record(Dep::Census(CensusDep::Record(Arc::from(code.as_str()))));
     deps::record(Dep::Census(CensusDep::TownHall(Arc::from(code.as_str()))));
-    if let Some(dep) = data.departement_of(i) {
-        deps::record(Dep::Census(CensusDep::LocalGroups(Arc::from(dep.code.as_str()))));
-    }
+    deps::record(Dep::Census(CensusDep::LocalGroup(Arc::from(code.as_str()))));
 }
 
 /// A kit for a template: its title, its page, its printable page, and its documents with their

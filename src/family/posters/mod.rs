@@ -395,7 +395,8 @@ impl Family for Posters {
         ctx: &mut tera::Context,
     ) {
         let (lang, commune) = match page {
-            PageRef::Content(p) if p.template == listing::GALLERY => (p.lang, None),
+            // The gallery lists them; the home page shows the triptych as a preview.
+            PageRef::Content(p) if p.template == listing::GALLERY || p.parent.is_none() => (p.lang, None),
             PageRef::Commune { lang, index } => (lang, Some(index)),
             _ => return,
         };

@@ -41,7 +41,11 @@ pub fn finish(a: Artifact, path: &str, opts: &RenderOptions, base_url: &str) -> 
         }
         (_, LinkPolicy::IndexHtml) => {
             let from = if a.links == Links::Anywhere { "404.html" } else { path };
-            urls::rewrite(&html, &|u| urls::with_index(&urls::relative(from, u)))
+            // Scripts add file names to the folders of `data-*` attributes (the lookup index).
+            urls::rewrite_attrs(&html, &|attr, u| {
+                let rel = urls::relative(from, u);
+                if attr.starts_with("data-") { rel } else { urls::with_index(&rel) }
+            })
         }
         _ => urls::rewrite(&html, &|u| urls::relative(path, u)),
     };
@@ -85,6 +89,12 @@ mod tests {
         assert_eq!(
             s(finish(page(), "fr/y/index.html", &off, "https://example.org/vsa/")),
             r#"<a href="../x/index.html">x</a><img src="../../img/a.png">"#
+        );
+        let form = Artifact::page(r#"<form data-search="/search/" data-base="/fr/communes/">"#.into());
+        assert_eq!(
+            s(finish(form, "fr/communes/index.html", &off, "https://example.org/vsa/")),
+            r#"<form data-search="../../search/" data-base="./">"#,
+            "offline, a script's folders keep their slash"
         );
         let mut nf = page();
         nf.links = Links::Anywhere;

@@ -56,6 +56,12 @@ const ATTRS: &[&str] =
 
 /// Rewrites site-absolute URLs in attributes with `f`.
 pub fn rewrite(html: &str, f: &dyn Fn(&str) -> String) -> String {
+    rewrite_attrs(html, &|_, u| f(u))
+}
+
+/// Rewrites site-absolute URLs in attributes with `f`, which also gets the attribute's name
+/// (`data-search` holds a folder a script adds file names to, not a link to follow).
+pub fn rewrite_attrs(html: &str, f: &dyn Fn(&str, &str) -> String) -> String {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut last = 0;
@@ -90,16 +96,16 @@ pub fn rewrite(html: &str, f: &dyn Fn(&str) -> String) -> String {
                     let c = c.trim();
                     match c.split_once(' ') {
                         Some((u, d)) if u.starts_with('/') && !u.starts_with("//") => {
-                            format!("{} {d}", f(u))
+                            format!("{} {d}", f(name, u))
                         }
-                        None if c.starts_with('/') && !c.starts_with("//") => f(c),
+                        None if c.starts_with('/') && !c.starts_with("//") => f(name, c),
                         _ => c.to_string(),
                     }
                 })
                 .collect();
             out.push_str(&parts.join(", "));
         } else {
-            out.push_str(&f(value));
+            out.push_str(&f(name, value));
         }
         last = value_start + len;
         i = last;

@@ -10,30 +10,37 @@ use std::fmt::Write as _;
 
 use crate::render::xml_escape;
 
-/// Width of every chart, in SVG units.
-pub const CHART_WIDTH: f64 = 640.0;
+/// Width of every chart, in SVG units. The SVG also says it in pixels (`width`), so a chart is
+/// drawn at its own size on a desktop and only shrinks to fit a narrower screen: on a 390 px
+/// phone (358 px for the chart) its 16-unit text is still 14 px high.
+pub const CHART_WIDTH: f64 = 400.0;
 /// Labels longer than this many characters are cut, with "…" as the last one.
-pub const LABEL_MAX_CHARS: usize = 28;
+pub const LABEL_MAX_CHARS: usize = 44;
 
-/// Right edge of the labels (they are right-aligned against the bars).
-const LABEL_END: f64 = 220.0;
-/// Left edge of the bars.
-const BAR_X: f64 = 228.0;
-/// Width of the longest bar: what is left after the labels and room for the value text.
-const BAR_MAX: f64 = CHART_WIDTH - BAR_X - 84.0;
-/// Height of a row, height of a bar, and space above the first and below the last row.
-const ROW_H: f64 = 26.0;
+/// Left edge of the labels and of the bars: each label sits on its own line above its bar, so
+/// the bars get the whole width and a long label does not squeeze them.
+const BAR_X: f64 = 0.0;
+/// Width of the longest bar: what is left after room for the value text.
+const BAR_MAX: f64 = CHART_WIDTH - BAR_X - 64.0;
+/// Height of a row (label line, then bar), height of a bar, and space above and below.
+const ROW_H: f64 = 46.0;
 const BAR_H: f64 = 16.0;
-const PAD: f64 = 6.0;
-/// Font size of the labels and values (it sets how long a label may be).
-const FONT_SIZE: &str = "13";
-/// From the top of a row to the baseline of its text (centres 13-unit text on the bar).
-const BASELINE: f64 = 17.5;
+const PAD: f64 = 4.0;
+/// Font size of the labels, values and legend (it sets how long a label may be).
+const FONT_SIZE: &str = "16";
+/// From the top of a row to the baseline of its label, and to the top of its bar.
+const LABEL_BASELINE: f64 = 16.0;
+const BAR_TOP: f64 = 23.0;
+/// From the top of the bar to the baseline of the value written after it.
+const VALUE_BASELINE: f64 = 13.5;
+/// Height of a legend line, size of its swatch.
+const LEGEND_H: f64 = 26.0;
+const SWATCH: f64 = 16.0;
 
 /// One bar of a chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
-    /// What the bar counts, written left of it.
+    /// What the bar counts, written above it.
     pub label: String,
     /// Its value: the longest bar has the largest one.
     pub value: u64,
@@ -41,38 +48,68 @@ pub struct Bar {
     pub class: Option<String>,
 }
 
-/// A horizontal bar chart as inline SVG: `<svg role="img" aria-labelledby="{id}-title {id}-desc" viewBox=…>` with `<title id>` and `<desc id>`, one row per bar with its label, a `<rect>` whose width is proportional to the value (max bar = full width; all zeros → no bars but labels still shown), and the value written as text (formatted by `fmt`, e.g. "35 000" in French). Height grows with the number of bars; width fixed (e.g. 640). Long labels are truncated with "…" at ~28 characters (the full label stays in a `<title>` inside the row group). Classes only, no inline styles. Deterministic output.
+/// What a bar colour means, for a chart whose bars do not all mean the same thing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendItem {
+    /// The class its bars carry (the swatch gets `bar` and the same class).
+    pub class: String,
+    /// What it means.
+    pub label: String,
+}
+
+/// A horizontal bar chart as inline SVG: `<svg role="img" aria-labelledby="{id}-title {id}-desc" viewBox=… width=… height=…>` with `<title id>` and `<desc id>`, an optional legend (one swatch and text per line, above the bars), then one row per bar: its label on a line of its own, a `<rect>` whose width is proportional to the value (max bar = full width; all zeros → no bars but labels still shown), and the value written after it (formatted by `fmt`, e.g. "35 000" in French). Height grows with the number of bars and legend lines; width fixed. Long labels are truncated with "…" (the full label stays in a `<title>` inside the row group). Classes only, no inline styles. Deterministic output.
 ///
-/// Classes: `chart` on the root, `bar-row` on each row group, `bar-label`, `bar` (plus the
-/// bar's own class) and `bar-value`. A zero value draws no `<rect>`; a value too small to
-/// show is drawn half a unit wide. The font size and the labels' right alignment are
-/// presentation attributes (the layout depends on them); CSS may still restyle them. As an
-/// image, the chart is read out by its title and description only: `desc` should sum up the
-/// data, or the page should give the numbers in a table too.
-pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], fmt: &dyn Fn(u64) -> String) -> String {
+/// Classes: `chart` on the root, `legend-item` on each legend line, `bar-row` on each row
+/// group, `bar-label`, `bar` (plus the bar's own class) and `bar-value`. A zero value draws no
+/// `<rect>`; a value too small to show is drawn half a unit wide. The font size is a
+/// presentation attribute (the layout depends on it); CSS may still restyle it. As an image,
+/// the chart is read out by its title and description only: `desc` should sum up the data, or
+/// the page should give the numbers in a table too. A chart with no bars should not be shown
+/// at all: say in words that there is nothing yet.
+pub fn bar_chart(
+    id: &str,
+    title: &str,
+    desc: &str,
+    bars: &[Bar],
+    legend: &[LegendItem],
+    fmt: &dyn Fn(u64) -> String,
+) -> String {
     let id = xml_escape(id);
-    let height = 2.0 * PAD + ROW_H * bars.len() as f64;
+    let legend_h = if legend.is_empty() { 0.0 } else { LEGEND_H * legend.len() as f64 + 8.0 };
+    let height = 2.0 * PAD + legend_h + ROW_H * bars.len() as f64;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0);
     let mut s = String::with_capacity(400 + bars.len() * 300);
     let _ = write!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" \
-         aria-labelledby=\"{id}-title {id}-desc\" font-size=\"{FONT_SIZE}\">\n\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" \
+         height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-size=\"{FONT_SIZE}\">\n\
          <title id=\"{id}-title\">{}</title>\n<desc id=\"{id}-desc\">{}</desc>\n",
-        num(CHART_WIDTH),
-        num(height),
         xml_escape(title),
         xml_escape(desc),
+        w = num(CHART_WIDTH),
+        h = num(height),
     );
+    for (i, item) in legend.iter().enumerate() {
+        let top = PAD + LEGEND_H * i as f64;
+        let _ = writeln!(
+            s,
+            "<g class=\"legend-item\"><rect class=\"bar {}\" x=\"0\" y=\"{}\" width=\"{SWATCH}\" height=\"{SWATCH}\"/>\
+             <text x=\"{}\" y=\"{}\">{}</text></g>",
+            xml_escape(item.class.trim()),
+            num(top + 3.0),
+            num(SWATCH + 8.0),
+            num(top + 3.0 + VALUE_BASELINE),
+            xml_escape(&truncate(&item.label, LABEL_MAX_CHARS)),
+        );
+    }
     for (i, bar) in bars.iter().enumerate() {
-        let top = PAD + ROW_H * i as f64;
-        let baseline = num(top + BASELINE);
+        let top = PAD + legend_h + ROW_H * i as f64;
         let _ = write!(
             s,
-            "<g class=\"bar-row\"><title>{}</title><text class=\"bar-label\" x=\"{}\" y=\"{baseline}\" \
-             text-anchor=\"end\">{}</text>",
+            "<g class=\"bar-row\"><title>{}</title><text class=\"bar-label\" x=\"{}\" y=\"{}\">{}</text>",
             xml_escape(&bar.label),
-            num(LABEL_END),
+            num(BAR_X),
+            num(top + LABEL_BASELINE),
             xml_escape(&truncate(&bar.label, LABEL_MAX_CHARS)),
         );
         let width = bar_width(bar.value, max);
@@ -85,15 +122,16 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], fmt: &dyn Fn(u
                 s,
                 "<rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
                 num(BAR_X),
-                num(top + (ROW_H - BAR_H) / 2.0),
+                num(top + BAR_TOP),
                 num(width),
                 num(BAR_H),
             );
         }
         let _ = writeln!(
             s,
-            "<text class=\"bar-value\" x=\"{}\" y=\"{baseline}\">{}</text></g>",
+            "<text class=\"bar-value\" x=\"{}\" y=\"{}\">{}</text></g>",
             num(BAR_X + width + 6.0),
+            num(top + BAR_TOP + VALUE_BASELINE),
             xml_escape(&fmt(bar.value)),
         );
     }
@@ -176,7 +214,7 @@ mod tests {
             bar("Prévu", 7_000, None),
             bar("Refusé", 0, Some("status-refused")),
         ];
-        let svg = bar_chart("chart-status", "Statuts", "Communes par statut.", &bars, &french);
+        let svg = bar_chart("chart-status", "Statuts", "Communes par statut.", &bars, &[], &french);
         let doc = parse(&svg);
         let w = widths(&doc);
         assert_eq!(w.len(), 3, "no rect for a zero value");
@@ -207,20 +245,21 @@ mod tests {
     #[test]
     fn all_zeros_draw_no_bars_but_keep_labels() {
         let bars = [bar("A", 0, None), bar("B", 0, Some("x"))];
-        let svg = bar_chart("z", "Zéro", "Rien.", &bars, &|n| n.to_string());
+        let svg = bar_chart("z", "Zéro", "Rien.", &bars, &[], &|n| n.to_string());
         let doc = parse(&svg);
         assert!(widths(&doc).is_empty());
         assert_eq!(texts(&doc, "bar-label"), ["A", "B"]);
         assert_eq!(texts(&doc, "bar-value"), ["0", "0"]);
-        let empty = bar_chart("e", "Vide", "Aucune donnée.", &[], &|n| n.to_string());
+        let empty = bar_chart("e", "Vide", "Aucune donnée.", &[], &[], &|n| n.to_string());
         parse(&empty);
     }
 
     #[test]
     fn tiny_values_still_show() {
-        let svg = bar_chart("t", "T", "D", &[bar("big", 1_000_000, None), bar("small", 1, None)], &|n| {
-            n.to_string()
-        });
+        let svg =
+            bar_chart("t", "T", "D", &[bar("big", 1_000_000, None), bar("small", 1, None)], &[], &|n| {
+                n.to_string()
+            });
         let w = widths(&parse(&svg));
         assert_eq!(w, [BAR_MAX, 0.5]);
     }
@@ -232,6 +271,7 @@ mod tests {
             "Fournisseurs",
             "Communes par fournisseur.",
             &[bar("X", 1, None)],
+            &[],
             &|n| n.to_string(),
         );
         let doc = parse(&svg);
@@ -253,7 +293,7 @@ mod tests {
     fn text_is_escaped_and_round_trips() {
         let labels = ["Saint-Étienne & <Loire>", "\"quotes\" 'single'"];
         let bars: Vec<Bar> = labels.iter().map(|l| bar(l, 3, Some("a&b\"c"))).collect();
-        let svg = bar_chart("c&\"", "Saint-Étienne & <Loire>", "\"quotes\" 'single'", &bars, &|n| {
+        let svg = bar_chart("c&\"", "Saint-Étienne & <Loire>", "\"quotes\" 'single'", &bars, &[], &|n| {
             format!("<{n}> & co")
         });
         let doc = parse(&svg);
@@ -270,12 +310,13 @@ mod tests {
     #[test]
     fn long_labels_are_truncated_with_the_full_label_in_a_title() {
         let long = "Vidéosurveillance algorithmique des transports en commun";
-        let svg = bar_chart("l", "T", "D", &[bar(long, 5, None), bar("Court", 2, None)], &|n| n.to_string());
+        let svg =
+            bar_chart("l", "T", "D", &[bar(long, 5, None), bar("Court", 2, None)], &[], &|n| n.to_string());
         let doc = parse(&svg);
         let shown = texts(&doc, "bar-label");
         assert_eq!(shown[0].chars().count(), LABEL_MAX_CHARS);
         assert!(shown[0].ends_with('…') && long.starts_with(shown[0].trim_end_matches('…')));
-        assert_eq!(shown[0], "Vidéosurveillance algorithm…");
+        assert_eq!(shown[0], "Vidéosurveillance algorithmique des transpo…");
         assert_eq!(shown[1], "Court");
         let row_titles: Vec<&str> = doc
             .descendants()
@@ -295,7 +336,7 @@ mod tests {
     fn height_grows_with_bars_width_is_fixed_no_style_and_deterministic() {
         let make = |n: usize| {
             let bars: Vec<Bar> = (0..n).map(|i| bar(&format!("Ligne {i}"), i as u64 * 7, None)).collect();
-            bar_chart("h", "Hauteur", "Desc", &bars, &french)
+            bar_chart("h", "Hauteur", "Desc", &bars, &[], &french)
         };
         let view_box = |s: &str| parse(s).root_element().attribute("viewBox").unwrap().to_string();
         let (one, ten) = (make(1), make(10));
@@ -310,5 +351,65 @@ mod tests {
             assert!(!s.contains("-0\"") && !s.contains(".0\""), "{s}");
         }
         assert_eq!(ten, make(10));
+    }
+
+    #[test]
+    fn a_legend_names_each_bar_colour_above_the_bars() {
+        let legend = [
+            LegendItem { class: "jo-law".into(), label: "Autorisé par la loi JO".into() },
+            LegendItem { class: "other".into(), label: "Hors loi JO".into() },
+        ];
+        let bars = [bar("Foule", 3, Some("jo-law")), bar("Visage", 1, Some("other"))];
+        let with = bar_chart("u", "Usages", "D", &bars, &legend, &french);
+        let without = bar_chart("u", "Usages", "D", &bars, &[], &french);
+        let doc = parse(&with);
+        let items: Vec<roxmltree::Node> =
+            doc.descendants().filter(|n| n.attribute("class") == Some("legend-item")).collect();
+        assert_eq!(items.len(), 2);
+        let swatch =
+            |g: &roxmltree::Node| g.first_element_child().unwrap().attribute("class").unwrap().to_string();
+        let text = |g: &roxmltree::Node| g.last_element_child().unwrap().text().unwrap().to_string();
+        assert_eq!(items.iter().map(swatch).collect::<Vec<_>>(), ["bar jo-law", "bar other"]);
+        assert_eq!(items.iter().map(text).collect::<Vec<_>>(), ["Autorisé par la loi JO", "Hors loi JO"]);
+        // The legend sits above the first row, and makes the chart taller by its lines.
+        let first_label_y: f64 = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("bar-label"))
+            .and_then(|n| n.attribute("y"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let legend_bottom: f64 =
+            items[1].last_element_child().unwrap().attribute("y").unwrap().parse().unwrap();
+        assert!(first_label_y > legend_bottom + 10.0, "{first_label_y} vs {legend_bottom}");
+        let height =
+            |s: &str| -> f64 { parse(s).root_element().attribute("height").unwrap().parse().unwrap() };
+        assert_eq!(height(&with) - height(&without), 2.0 * LEGEND_H + 8.0);
+    }
+
+    #[test]
+    fn the_chart_is_drawn_at_its_own_size_with_readable_text() {
+        let svg = bar_chart("s", "T", "D", &[bar("A", 1, None)], &[], &french);
+        let doc = parse(&svg);
+        let root = doc.root_element();
+        assert_eq!(root.attribute("width"), Some(num(CHART_WIDTH).as_str()));
+        let vb: Vec<f64> =
+            root.attribute("viewBox").unwrap().split(' ').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(root.attribute("height").unwrap().parse::<f64>().unwrap(), vb[3]);
+        // Shrunk to a 390 px phone's 358 px, the text stays at least 14 px high.
+        let font: f64 = root.attribute("font-size").unwrap().parse().unwrap();
+        assert!(font * 358.0 / CHART_WIDTH >= 14.0, "{font}");
+        // Label above the bar: the bar starts at the left edge, below the label's baseline.
+        let label_y: f64 = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("bar-label"))
+            .unwrap()
+            .attribute("y")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let rect = doc.descendants().find(|n| n.has_tag_name("rect")).unwrap();
+        assert_eq!(rect.attribute("x"), Some("0"));
+        assert!(rect.attribute("y").unwrap().parse::<f64>().unwrap() > label_y);
     }
 }

@@ -47,8 +47,14 @@ const TOLERANCE: f64 = 0.6;
 /// Points closer than this to the previous kept point of a ring are dropped (tenths of a unit).
 const MIN_STEP_TENTHS: i64 = 5;
 
-/// Radius of a point of the overlay, in SVG units.
-const POINT_RADIUS: &str = "4.5";
+/// Radius of a point of the overlay, in SVG units: 4.5 px on a 390 px phone (the map is 1,000
+/// units across about 358 px), 8 px on a desktop, with a white ring to stand out of the outlines.
+const POINT_RADIUS: f64 = 13.0;
+/// Points closer than this (centre to centre) are moved apart, so neighbours such as Paris and
+/// Nanterre (10 km, about 10 units) stay two dots; a thin line joins a moved dot to its place.
+const POINT_SPACING: f64 = 2.0 * POINT_RADIUS + 3.0;
+/// A dot moved further than this from its place gets a leader line.
+const LEADER_MIN: f64 = 3.0;
 
 /// Ids of the outline's title and description (the file is a document of its own).
 const OUTLINE_IDS: (&str, &str) = ("map-title", "map-desc");
@@ -353,25 +359,74 @@ impl FranceMap {
                 &b.class,
             ))
         });
-        let mut s = String::with_capacity(200 + points.len() * 140);
+        let placed: Vec<(&MapPoint, (f64, f64))> = sorted
+            .into_iter()
+            .filter_map(|p| Some((p, self.project(&p.departement, p.lon, p.lat)?)))
+            .collect();
+        let at: Vec<(f64, f64)> = placed.iter().map(|(_, xy)| *xy).collect();
+        let moved = spread(&at, POINT_SPACING);
+        let mut s = String::with_capacity(200 + points.len() * 160);
         open_svg(&mut s, &self.view_box, "group", POINTS_IDS, title, desc);
-        for p in sorted {
-            let Some((x, y)) = self.project(&p.departement, p.lon, p.lat) else {
-                continue;
+        for ((p, (x0, y0)), (x, y)) in placed.iter().zip(moved) {
+            let leader = if (x - x0).hypot(y - y0) > LEADER_MIN {
+                format!(
+                    "<line class=\"leader\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+                    num(*x0),
+                    num(*y0),
+                    num(x),
+                    num(y)
+                )
+            } else {
+                String::new()
             };
             let _ = writeln!(
                 s,
-                "<a href=\"{}\"><circle class=\"{}\" cx=\"{}\" cy=\"{}\" r=\"{POINT_RADIUS}\"><title>{}</title></circle></a>",
+                "<a href=\"{}\">{leader}<circle class=\"{}\" cx=\"{}\" cy=\"{}\" r=\"{}\"><title>{}</title></circle></a>",
                 xml_escape(&p.href),
                 xml_escape(&p.class),
                 num(x),
                 num(y),
+                num(POINT_RADIUS),
                 xml_escape(&p.label)
             );
         }
         s.push_str("</svg>\n");
         s
     }
+}
+
+/// Moves points apart until no two are closer than `min` (or a fixed number of rounds has
+/// passed), each pair pushed away from each other along the line between them, half each.
+/// Deterministic: the order is the input's, and two points at the same place part along an
+/// angle that depends on their indices. Points already far enough apart do not move.
+fn spread(points: &[(f64, f64)], min: f64) -> Vec<(f64, f64)> {
+    let mut p = points.to_vec();
+    for _ in 0..200 {
+        let mut overlap = false;
+        for i in 0..p.len() {
+            for j in i + 1..p.len() {
+                let (dx, dy) = (p[j].0 - p[i].0, p[j].1 - p[i].1);
+                let d = dx.hypot(dy);
+                if d >= min - 1e-6 {
+                    continue;
+                }
+                overlap = true;
+                let (ux, uy) = if d < 1e-9 {
+                    let a = (i * 7 + j * 13) as f64;
+                    (a.cos(), a.sin())
+                } else {
+                    (dx / d, dy / d)
+                };
+                let push = (min - d) / 2.0 + 0.01;
+                p[i] = (p[i].0 - ux * push, p[i].1 - uy * push);
+                p[j] = (p[j].0 + ux * push, p[j].1 + uy * push);
+            }
+        }
+        if !overlap {
+            break;
+        }
+    }
+    p
 }
 
 /// Writes the root element with its title and description.
@@ -646,7 +701,8 @@ mod tests {
             href: "../communes/97411/".into(),
         });
         let svg = map.points_svg(&pts, "Communes & records", "\"quotes\" 'single'");
-        assert!(svg.len() < 60_000, "overlay is {} bytes", svg.len());
+        // 300 dots in one département all move apart, each with a leader line (about 70 bytes).
+        assert!(svg.len() < 80_000, "overlay is {} bytes", svg.len());
         let doc = parse_svg(&svg);
         let root = doc.root_element();
         assert_eq!(root.attribute("viewBox"), Some(map.view_box()));
@@ -664,7 +720,7 @@ mod tests {
         let circle_text = |i: usize| {
             let c = pts[i].href.as_str();
             let a = links.iter().find(|a| a.attribute("href") == Some(c)).unwrap();
-            let circle = a.first_element_child().unwrap();
+            let circle = a.children().find(|n| n.has_tag_name("circle")).unwrap();
             assert_eq!(circle.tag_name().name(), "circle");
             assert_eq!(circle.attribute("class"), Some(pts[i].class.as_str()));
             circle.first_element_child().unwrap().text().unwrap().to_string()
@@ -679,6 +735,64 @@ mod tests {
     }
 
     #[test]
+    fn close_points_are_moved_apart_with_a_leader_line() {
+        let Some(depts) = real() else { return };
+        let map = FranceMap::new(&depts);
+        let point = |code: &str, dep: &str, lon: f64, lat: f64| MapPoint {
+            code: code.into(),
+            departement: dep.into(),
+            lon,
+            lat,
+            class: "status-experiment".into(),
+            label: code.into(),
+            href: format!("../{code}/"),
+        };
+        // Paris and Nanterre are about 10 km apart; Marseille is far from both.
+        let pts = [
+            point("75056", "75", 2.3522, 48.8566),
+            point("92050", "92", 2.2069, 48.8924),
+            point("13055", "13", 5.3698, 43.2965),
+        ];
+        let svg = map.points_svg(&pts, "T", "D");
+        let doc = parse_svg(&svg);
+        let circles: Vec<(f64, f64, f64)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .map(|c| {
+                let f = |a: &str| c.attribute(a).unwrap().parse::<f64>().unwrap();
+                (f("cx"), f("cy"), f("r"))
+            })
+            .collect();
+        assert_eq!(circles.len(), 3);
+        for (i, a) in circles.iter().enumerate() {
+            assert!(a.2 >= 10.0, "a dot is big enough to see on a phone: r = {}", a.2);
+            for b in &circles[i + 1..] {
+                let d = (a.0 - b.0).hypot(a.1 - b.1);
+                assert!(d >= a.2 + b.2, "dots overlap: {a:?} {b:?}");
+            }
+        }
+        // Paris and Nanterre moved, each with a line back to where it is; Marseille did not.
+        let leaders = doc.descendants().filter(|n| n.has_tag_name("line")).count();
+        assert_eq!(leaders, 2, "{svg}");
+        let (mx, my) = map.project("13", 5.3698, 43.2965).unwrap();
+        assert!((circles[0].0 - mx).abs() < 0.1 && (circles[0].1 - my).abs() < 0.1);
+        assert_eq!(svg, map.points_svg(&pts, "T", "D"), "deterministic");
+    }
+
+    #[test]
+    fn spread_leaves_distant_points_and_parts_identical_ones() {
+        let far = [(0.0, 0.0), (100.0, 0.0)];
+        assert_eq!(spread(&far, 25.0), far.to_vec());
+        let same = spread(&[(50.0, 50.0), (50.0, 50.0), (50.0, 50.0)], 25.0);
+        for i in 0..3 {
+            for j in i + 1..3 {
+                let d = (same[i].0 - same[j].0).hypot(same[i].1 - same[j].1);
+                assert!(d >= 24.9, "{same:?}");
+            }
+        }
+    }
+
+    #[test]
     fn points_overlay_of_300_real_points_is_small() {
         let Some(depts) = real() else { return };
         let map = FranceMap::new(&depts);
@@ -689,6 +803,7 @@ mod tests {
         let svg = map.points_svg(&pts, "Communes", "300 communes");
         parse_svg(&svg);
         assert_eq!(svg.matches("<circle").count(), 300);
-        assert!(svg.len() < 60_000, "overlay is {} bytes", svg.len());
+        // 300 dots in one département all move apart, each with a leader line (about 70 bytes).
+        assert!(svg.len() < 80_000, "overlay is {} bytes", svg.len());
     }
 }

@@ -56,6 +56,55 @@ struct SiteCtx<'a> {
     default_language: &'a str,
     default_language_name: &'a str,
     languages: Vec<LangCtx<'a>>,
+    contact_email: Option<&'a str>,
+    /// Open Graph locale of this language (`fr_FR`).
+    locale: String,
+    /// This language's Atom feeds.
+    feeds: Vec<FeedCtx>,
+    /// The sharing card, for pages with no image of their own.
+    card: CardCtx,
+    fediverse_creator: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct FeedCtx {
+    title: String,
+    /// Site-absolute.
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct CardCtx {
+    /// Absolute.
+    url: String,
+    width: u32,
+    height: u32,
+}
+
+/// The Open Graph locale of a language code: `language_TERRITORY` (`fr` → `fr_FR`,
+/// `pt-BR` → `pt_BR`); the code itself when no territory is known.
+pub fn og_locale(code: &str) -> String {
+    let mut parts = code.split('-');
+    let lang = parts.next().unwrap_or(code).to_ascii_lowercase();
+    if let Some(region) = parts.find(|p| p.len() == 2) {
+        return format!("{lang}_{}", region.to_ascii_uppercase());
+    }
+    let territory = match lang.as_str() {
+        "fr" | "br" | "oc" | "co" => "FR",
+        "en" => "GB",
+        "de" => "DE",
+        "es" | "ca" | "eu" | "gl" => "ES",
+        "it" => "IT",
+        "pt" => "PT",
+        "nl" => "NL",
+        "ar" => "AR",
+        "pl" => "PL",
+        "tr" => "TR",
+        "uk" => "UA",
+        "ru" => "RU",
+        _ => return lang,
+    };
+    format!("{lang}_{territory}")
 }
 
 #[derive(Debug, Serialize)]
@@ -68,6 +117,8 @@ struct TranslationCtx<'a> {
     current: bool,
     /// A translated page exists (not a copy in the default language).
     translated: bool,
+    /// Open Graph locale.
+    locale: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,6 +186,18 @@ impl Shared {
         let mut site_values = Vec::new();
         let mut menus = Vec::new();
         for (i, l) in c.languages.iter().enumerate() {
+            let feeds = site
+                .feeds(i)
+                .filter(|p| p.fallback_of.is_none())
+                .map(|p| FeedCtx {
+                    title: if p.parent.is_none() {
+                        l.title.clone()
+                    } else {
+                        format!("{} · {}", p.title, l.title)
+                    },
+                    url: p.feed_url(),
+                })
+                .collect();
             site_values.push(Value::from_serializable(&SiteCtx {
                 title: &l.title,
                 home: site.home_url(i),
@@ -145,6 +208,15 @@ impl Shared {
                     .iter()
                     .map(|x| LangCtx { code: x.code, name: x.name, dir: x.dir, url: x.url.clone() })
                     .collect(),
+                contact_email: c.contact_email.as_deref(),
+                locale: og_locale(&l.code),
+                feeds,
+                card: CardCtx {
+                    url: c.absolute_url(&crate::render::card::path(&l.code)),
+                    width: crate::render::card::WIDTH,
+                    height: crate::render::card::HEIGHT,
+                },
+                fediverse_creator: c.fediverse_creator.as_deref(),
             }));
             let (menu, _) = deps::recording(|| {
                 Value::from(
@@ -192,6 +264,7 @@ pub fn page_context(site: &Site, shared: &Shared, page: &Page, serve: bool) -> C
                 title: v.map(|p| p.title.as_str()),
                 current: i == page.lang,
                 translated: v.is_some_and(|p| p.fallback_of.is_none()),
+                locale: og_locale(&l.code),
             }
         })
         .collect();
@@ -284,6 +357,7 @@ pub fn virtual_context(site: &Site, shared: &Shared, v: &Virtual, serve: bool) -
             title: None,
             current: i == v.lang,
             translated: v.urls[i].is_some(),
+            locale: og_locale(&l.code),
         })
         .collect();
     let mut alternates: Vec<Alternate> = v

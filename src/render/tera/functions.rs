@@ -7,7 +7,8 @@
 //! - `url(path="agir/kit-courrier.md")`: the URL of a page in the current language (or the
 //!   default language's when it is not translated);
 //! - `pages(section="actualites", limit=3)`: the sorted pages of a section, cached;
-//! - filters `date(format="long"|"short"|"iso"|"year")` (also `2024` and `2024-05`), `number(decimals=0)` and `typo`.
+//! - filters `date(format="long"|"short"|"iso"|"year")` (also `2024` and `2024-05`), `number(decimals=0)`,
+//!   `typo`, `urlencode` (share links) and `absolute` (a site-absolute URL with `base_url`).
 //!
 //! Each function records what it read (see [`crate::deps`]), and reads the language from the
 //! template's `lang` variable, so templates never pass it.
@@ -154,6 +155,21 @@ pub fn register(tera: &mut Tera, site: &Arc<Site>) {
             })
         },
     );
+
+    // For `mailto:` subjects and query strings: every byte but A–Z a–z 0–9 - . _ ~ is
+    // percent-encoded (UTF-8), so the result is safe in an attribute as it is.
+    tera.register_filter("urlencode", |value: &str, _: Kwargs, _: &State| -> String {
+        const SET: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+        percent_encoding::utf8_percent_encode(value, SET).to_string()
+    });
+
+    // A site-absolute URL (`/downloads/x.png`) as an absolute one, for `og:image` and others
+    // read on another host.
+    let s = site.clone();
+    tera.register_filter("absolute", move |value: &str, _: Kwargs, _: &State| -> String {
+        if value.contains("://") { value.to_string() } else { s.config.absolute_url(value) }
+    });
 
     let s = site.clone();
     tera.register_filter("typo", move |value: &str, _: Kwargs, state: &State| -> tera::TeraResult<String> {

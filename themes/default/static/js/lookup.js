@@ -5,7 +5,8 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.lookup");
-  if (!form || !window.fetch) { return; }
+  // Opened from a folder (an offline copy), browsers refuse to fetch the index: keep the lists.
+  if (!form || !window.fetch || location.protocol === "file:") { return; }
   var input = form.querySelector("input");
   var list = form.querySelector(".lookup-results");
   var root = form.getAttribute("data-search");
@@ -59,6 +60,27 @@
     });
   }
 
+  // lookup:rank-codes (tests/integration/communes.rs runs this function in node)
+  // The communes a code query finds, best first: a postal code before an INSEE code ("13001"
+  // is a postal code of Marseille and the INSEE code of Aix-en-Provence: Marseille comes
+  // first), an exact code before a prefix, then the larger population. Entries are
+  // [code, name, normalized name, "postal codes", département, slug, population].
+  function rankCodes(shard, code) {
+    var found = [];
+    shard.forEach(function (e) {
+      var postal = e[3] ? e[3].split(" ") : [];
+      var insee = e[0].toLowerCase();
+      var prefix = function (p) { return p.indexOf(code) === 0; };
+      var rank = postal.indexOf(code) >= 0 ? 0 : insee === code ? 1 : postal.some(prefix) ? 2 : prefix(insee) ? 3 : -1;
+      if (rank >= 0) { found.push([rank, e]); }
+    });
+    found.sort(function (a, b) {
+      return a[0] - b[0] || b[1][6] - a[1][6] || (a[1][0] < b[1][0] ? -1 : a[1][0] > b[1][0] ? 1 : 0);
+    });
+    return found.map(function (x) { return x[1]; });
+  }
+  // lookup:end
+
   function search() {
     var raw = input.value.trim();
     var q = normalize(raw);
@@ -69,9 +91,7 @@
     if (digits) {
       var code = q.replace(/ /g, "");
       load("d/" + code.slice(0, 2) + ".json").then(function (shard) {
-        done(shard.filter(function (e) {
-          return e[0].toLowerCase().indexOf(code) === 0 || e[3].split(" ").some(function (p) { return p.indexOf(code) === 0; });
-        }));
+        done(rankCodes(shard, code));
       }, function () { done([]); });
       return;
     }
