@@ -1,6 +1,9 @@
 //! One file per subcommand: options in, a pipeline call, a report out. No logic lives here.
 
 pub mod build;
+pub mod completions;
+pub mod import;
+pub mod new;
 pub mod serve;
 pub mod translations;
 

@@ -9,6 +9,7 @@ mod communes;
 mod families;
 mod fuzz;
 mod i18n;
+mod import;
 mod integrity;
 mod kill;
 mod kits;
