@@ -98,7 +98,10 @@ pub const CODES: &[(&str, &str)] = &[
         "`kitgen import`: no commune matches the row (nearest names given), or the row is an intercommunal body",
     ),
     ("K575", "`kitgen import`: rows for the same commune give different statuses"),
-    ("K576", "`kitgen import`: a record exists and would change: not overwritten without `--force`"),
+    (
+        "K576",
+        "`kitgen import`: a record exists and would change: not overwritten without `--force` (or it exists and does not validate: never touched)",
+    ),
     (
         "K577",
         "`kitgen import`: a `deployed` or `experiment` row without a source, imported as `unknown` with `status` uncertain (warning)",

@@ -7,6 +7,7 @@
 //! import never leaves a record the next build refuses. See `docs/import.md`.
 
 pub mod columns;
+pub mod existing;
 pub mod matching;
 pub mod merge;
 pub mod table;
@@ -216,7 +217,7 @@ pub fn run(opts: &Options) -> Result<Report, Vec<Diagnostic>> {
         }
     }
 
-    let (existing, broken) = existing_records(root, &languages);
+    let (existing, broken) = existing::records(root, &languages);
     for (commune, rows) in by_commune {
         let c = &index.communes[commune];
         let (first_row, _) = rows[0];
@@ -372,43 +373,6 @@ fn validated(root: &Path, path: &Path, record: &Record, languages: &[String]) ->
     crate::load::records::parse(root, path, rel, &text, languages)
         .map(|_| text)
         .map_err(|ds| ds.into_iter().map(|d| d.message).collect())
-}
-
-/// Records by INSEE code, each with its file (the first file of a code).
-type Existing = BTreeMap<Insee, (PathBuf, Record)>;
-/// Records that do not validate, by the code their file name starts with.
-type Broken = BTreeMap<String, (PathBuf, Vec<Diagnostic>)>;
-
-/// The records already in `data/records/`.
-fn existing_records(root: &Path, languages: &[String]) -> (Existing, Broken) {
-    let mut out = BTreeMap::new();
-    let mut broken = BTreeMap::new();
-    let dir = root.join("data/records");
-    if !dir.is_dir() {
-        return (out, broken);
-    }
-    // Problems with the folder itself are the build's to report.
-    let mut ignored = Vec::new();
-    for f in crate::load::files::walk(root, &dir, &mut ignored) {
-        if !(f.rel.ends_with(".yaml") || f.rel.ends_with(".yml")) {
-            continue;
-        }
-        let rel = crate::diag::rel_to(root, &f.path);
-        let name = f.rel.rsplit('/').next().unwrap_or(&f.rel).to_string();
-        let code = name.split(['-', '.']).next().unwrap_or("").to_string();
-        let parsed = crate::load::read_text(root, &f.path, crate::load::MAX_TEXT_FILE)
-            .map_err(|d| vec![d])
-            .and_then(|text| crate::load::records::parse(root, &rel, &f.rel, &text, languages));
-        match parsed {
-            Ok(r) => {
-                out.entry(r.insee.clone()).or_insert((rel, r));
-            }
-            Err(ds) => {
-                broken.entry(code).or_insert((rel, ds));
-            }
-        }
-    }
-    (out, broken)
 }
 
 /// The top-level fields that differ between two records.

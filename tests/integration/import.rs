@@ -293,3 +293,25 @@ fn completions_and_man_page_list_the_subcommands() {
             .contains("Examples:\n  kitgen import records recensement.csv --dry-run")
     );
 }
+
+#[test]
+fn import_finds_records_in_sub_folders_and_leaves_invalid_ones_alone() {
+    let site = site_with("c.csv", "insee,statut\n01004,refusé\n01001,refusé\n");
+    site.file(
+        "data/records/ain/01004-amberieu.yaml",
+        "insee: \"01004\"\nname: Ambérieu-en-Bugey\nstatus: refused\n",
+    );
+    site.file("data/records/01001-x.yaml", "insee: \"01001\"\nstatus: deploy\n");
+    let run = site.kitgen(&["import", "records", "c.csv"]);
+    run.failure(1)
+        .stderr_has(
+            "c.csv:3:1: error[K576]: row 3: data/records/01001-x.yaml exists but is invalid: not imported",
+        )
+        .stderr_has("data/records/01001-x.yaml:2:9: error[K511]: invalid value `deploy` for `status`");
+    assert!(
+        run.stdout.contains("unchanged    data/records/ain/01004-amberieu.yaml  (row 2)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(records(&site), ["01001-x.yaml", "13055-marseille.yaml", "2A004-ajaccio.yaml", "ain"]);
+}
