@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about,
     long_about = "kitgen turns a site tree (kitgen.yaml, content/, data/, i18n/, themes/) into a static website in public/: pages in every language, a page per commune with its statistics, map and open data. The output works on any static host, under any sub-path, and calls no third party.",
-    after_help = "Examples:\n  kitgen build                      build the site in this folder into public/\n  kitgen build --root ../site -o /tmp/out --base-url https://example.org/vsa/\n  kitgen serve                      preview on http://127.0.0.1:1111/ with live reload\n  kitgen translations --format json list missing and stale translations\n  kitgen check --strict             check links, privacy and accessibility (for CI)\n\nExit status: 0 ok, 1 errors in the inputs, 2 usage or configuration error, 3 I/O or internal failure."
+    after_help = "Examples:\n  kitgen build                      build the site in this folder into public/\n  kitgen build --root ../site -o /tmp/out --base-url https://example.org/vsa/\n  kitgen serve                      preview on http://127.0.0.1:1111/ with live reload\n  kitgen translations --format json list missing and stale translations\n  kitgen new ../lyon --language fr   start a new campaign site\n  kitgen import records census.csv  turn a spreadsheet into data/records/*.yaml\n  kitgen completions bash           shell completions; `kitgen man` prints the man page\n  kitgen check --strict             check links, privacy and accessibility (for CI)\n\nExit status: 0 ok, 1 errors in the inputs, 2 usage or configuration error, 3 I/O or internal failure."
 )]
 pub struct Cli {
     /// What to do.
@@ -41,6 +41,74 @@ pub enum Command {
         after_help = "Examples:\n  kitgen check\n  kitgen check --strict            fail on warnings too (for CI)\n  kitgen check --format json > findings.json\n\nExit status: 0 when nothing is wrong (warnings allowed unless --strict), 1 when something is, 2 usage or configuration error, 3 I/O failure.\nLet findings pass with `check: { ignore: [{ code: K953, path: \"fr/kits/**\" }] }` in kitgen.yaml."
     )]
     Check(CheckArgs),
+    /// Create a new site, ready to build: config, a page per language, theme, a poster, a kit.
+    #[command(
+        after_help = "Examples:\n  kitgen new mon-site\n  kitgen new ../lyon --language fr --language en --title \"Technopolice Lyon\"\n  cd mon-site && kitgen serve\n\nThe folder must not exist or be empty. The site has no commune list: copy data/communes-fr.json, data/departements-fr.json and data/regions-fr.json from the campaign site to get a page per commune."
+    )]
+    New(NewArgs),
+    /// Import data from a spreadsheet (CSV, .xlsx, .ods).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
+    #[command(
+        after_help = "Examples:\n  kitgen completions bash > ~/.local/share/bash-completion/completions/kitgen\n  kitgen completions zsh > ~/.zfunc/_kitgen     (with `fpath+=~/.zfunc` before compinit)\n  kitgen completions fish > ~/.config/fish/completions/kitgen.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), made from these help texts.
+    #[command(
+        after_help = "Examples:\n  kitgen man | man -l -\n  kitgen man > ~/.local/share/man/man1/kitgen.1"
+    )]
+    Man,
+}
+
+/// `kitgen import …`.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Turn a census kept in a spreadsheet into data/records/<insee>-<name>.yaml.
+    #[command(
+        long_about = "Turn a census kept in a spreadsheet into campaign records, data/records/<insee>-<name>.yaml, one per commune.\n\nColumns are found by their header, in French or English, without regard to case or accents: insee/code, commune/nom/name, département/dept, statut/status, fournisseur(s)/vendor(s), usages/use_cases, source(s) (URLs separated by | or line breaks), notes (or notes (en), notes_fr…), groupe local/local_group, date/since, caméras/cameras. Only a commune column (a name or an INSEE code) is needed. Rows are matched by INSEE code, else by name (and département when given); several rows about one commune are merged. Every record is checked as a build checks it before it is written.",
+        after_help = "Examples:\n  kitgen import records recensement.csv --dry-run   see what would change\n  kitgen import records recensement.csv\n  kitgen import records recensement.xlsx --force    replace records that differ\n  kitgen import records census.ods --root ../site\n\nExit status: 0 when every row was imported, 1 when a row was not (ambiguous, unmatched, invalid, or a record kept without --force), 2 when the file or the site cannot be read."
+    )]
+    Records(ImportRecordsArgs),
+}
+
+/// `kitgen import records`.
+#[derive(Debug, Args)]
+pub struct ImportRecordsArgs {
+    /// The spreadsheet: .csv (comma or semicolon, UTF-8), .xlsx or .ods (first sheet).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Site folder (with kitgen.yaml and data/communes-fr.json).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Replace existing records that would change.
+    #[arg(long)]
+    pub force: bool,
+    /// Write nothing; report what would be created or changed.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `kitgen new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Folder to create (it must not exist, or be empty).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// A language of the site, the first is the default; repeat for more [default: fr and en].
+    #[arg(long = "language", value_name = "CODE")]
+    pub languages: Vec<String>,
+    /// The site's title.
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// `kitgen completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options shared by commands that read a site.

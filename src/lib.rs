@@ -14,6 +14,7 @@ pub mod deps;
 pub mod diag;
 pub mod family;
 pub mod i18n;
+pub mod import;
 pub mod incremental;
 pub mod interrupt;
 pub mod load;
@@ -22,6 +23,7 @@ pub mod model;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod slug;
 pub mod translations;
@@ -35,5 +37,9 @@ pub fn run(cli: cli::Cli) -> i32 {
         cli::Command::Serve(args) => cmd::serve::run(args),
         cli::Command::Translations(args) => cmd::translations::run(args),
         cli::Command::Check(args) => cmd::check::run(args),
+        cli::Command::New(args) => cmd::new::run(args),
+        cli::Command::Import(cli::ImportCommand::Records(args)) => cmd::import::run(args),
+        cli::Command::Completions(args) => cmd::completions::completions(args),
+        cli::Command::Man => cmd::completions::man(),
     }
 }

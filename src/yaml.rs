@@ -87,6 +87,32 @@ pub fn well_formed(src: &str) -> bool {
     serde_yaml::from_str::<serde_yaml::Value>(src.strip_prefix('\u{feff}').unwrap_or(src)).is_ok()
 }
 
+/// Writes `value` as block YAML, keys in the order the type declares them, leaving out null
+/// values and empty lists and maps (what a person would not write). Used to write records.
+pub fn to_string_compact<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    fn prune(v: serde_yaml::Value) -> Option<serde_yaml::Value> {
+        use serde_yaml::Value;
+        match v {
+            Value::Null => None,
+            Value::Mapping(m) => {
+                let m: serde_yaml::Mapping =
+                    m.into_iter().filter_map(|(k, v)| Some((k, prune(v)?))).collect();
+                (!m.is_empty()).then_some(Value::Mapping(m))
+            }
+            Value::Sequence(s) => {
+                let s: Vec<Value> = s.into_iter().filter_map(prune).collect();
+                (!s.is_empty()).then_some(Value::Sequence(s))
+            }
+            v => Some(v),
+        }
+    }
+    let v = serde_yaml::to_value(value).map_err(|e| e.to_string())?;
+    match prune(v) {
+        Some(v) => serde_yaml::to_string(&v).map_err(|e| e.to_string()),
+        None => Ok(String::new()),
+    }
+}
+
 /// Finds the value at a serde path such as `sources[2].date` in block-style YAML:
 /// (line, column, width), all 1-based. Used to place errors found after parsing.
 pub fn locate(src: &str, path: &str) -> Option<(usize, usize, usize)> {
@@ -469,6 +495,19 @@ mod tests {
         let e = parse::<Record>(src).unwrap_err();
         assert_eq!((e.line, e.col), (5, 11));
         assert_eq!(e.message, "invalid date `2024-13-01` (at `sources[1].date`)");
+    }
+
+    #[test]
+    fn compact_output_leaves_out_empty_values() {
+        #[derive(serde::Serialize)]
+        struct R {
+            insee: String,
+            name: Option<String>,
+            vendors: Vec<String>,
+            since: String,
+        }
+        let r = R { insee: "01001".into(), name: None, vendors: vec![], since: "2024".into() };
+        assert_eq!(to_string_compact(&r).unwrap(), "insee: '01001'\nsince: '2024'\n");
     }
 
     #[test]

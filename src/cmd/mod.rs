@@ -2,6 +2,9 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
+pub mod import;
+pub mod new;
 pub mod serve;
 pub mod translations;
 

@@ -77,6 +77,37 @@ pub const CODES: &[(&str, &str)] = &[
         "a static SVG runs scripts, loads from another host or is not well-formed (element and line given)",
     ),
     ("K542", "a stylesheet `url()` names a static file that does not exist"),
+    (
+        "K570",
+        "`kitgen import`: the file cannot be read, is not a table (CSV, `.xlsx`, `.ods`), or is not UTF-8 (the row is named)",
+    ),
+    (
+        "K571",
+        "`kitgen import`: an unknown or repeated column header, or no commune column (the known headers are listed)",
+    ),
+    (
+        "K572",
+        "`kitgen import`: an invalid value in a row (INSEE code, status, use case, URL, date, number), or a record that would not pass validation",
+    ),
+    (
+        "K573",
+        "`kitgen import`: a commune name shared by several communes and no département to choose (candidates listed)",
+    ),
+    (
+        "K574",
+        "`kitgen import`: no commune matches the row (nearest names given), or the row is an intercommunal body",
+    ),
+    ("K575", "`kitgen import`: rows for the same commune give different statuses"),
+    (
+        "K576",
+        "`kitgen import`: a record exists and would change: not overwritten without `--force` (or it exists and does not validate: never touched)",
+    ),
+    (
+        "K577",
+        "`kitgen import`: a `deployed` or `experiment` row without a source, imported as `unknown` with `status` uncertain (warning)",
+    ),
+    ("K578", "`kitgen import`: a row's name differs from the commune of its INSEE code (warning)"),
+    ("K580", "`kitgen new`: the folder is not empty or cannot be written"),
     ("K601", "an i18n file is invalid"),
     ("K602", "a plural string lacks a form its language needs"),
     ("K603", "an i18n key that the default language does not have (warning)"),

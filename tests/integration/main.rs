@@ -11,6 +11,7 @@ mod diagnostics;
 mod families;
 mod fuzz;
 mod i18n;
+mod import;
 mod integrity;
 mod kill;
 mod kits;

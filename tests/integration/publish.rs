@@ -268,7 +268,7 @@ fn publish_offline_links_name_index_html() {
     let problems = crawl(&out, true);
     assert!(problems.is_empty(), "{problems:#?}");
     let root = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(root.contains("url=fr/index.html"), "the chooser's redirect names the file:\n{root}");
+    assert!(root.contains("href=\"fr/index.html\""), "the chooser names the file:\n{root}");
     let page = std::fs::read_to_string(out.join("fr/actualites/lancement/index.html")).unwrap();
     assert!(page.contains("href=\"../../guide/index.html#etapes\""), "{page}");
     // Absolute URLs (canonical, feeds) are still those of the published site.
@@ -312,8 +312,11 @@ fn publish_commune_pages_share_their_poster() {
     assert!(path.contains("13055-marseille") && path.ends_with(".png"), "the commune's own poster: {image}");
     assert!(site.out_exists(path), "{path} is not in the output");
     assert!(page.contains("<meta property=\"og:image:alt\" content=\"Affiche\">"), "{page}");
-    // A page without posters shows the card.
-    assert!(site.out("fr/index.html").contains("content=\"https://example.org/test/share/card-fr.png\""));
+    // A page without posters shows the card (the home page previews the triptych).
+    assert!(
+        site.out("fr/chapitres/premier/index.html")
+            .contains("content=\"https://example.org/test/share/card-fr.png\"")
+    );
 }
 
 #[test]
