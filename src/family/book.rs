@@ -194,7 +194,7 @@ fn source(site: &Site, state: &State, book: &Book, cx: &RenderCx<'_, Books>) -> 
             }
             if let Some(rest) = dest.strip_prefix("@/") {
                 let (path, anchor) = rest.split_once('#').unwrap_or((rest, ""));
-                let target = resolve(site, site.page(from).lang, path)?;
+                let target = crate::model::find_link(site, site.page(from).lang, path)?;
                 if in_book.contains(&target.id) {
                     return Some(if anchor.is_empty() {
                         format!("#{}", chapter_label(target.id))
@@ -234,19 +234,4 @@ fn source(site: &Site, state: &State, book: &Book, cx: &RenderCx<'_, Books>) -> 
 
 fn chapter_label(id: PageId) -> String {
     format!("chapter-{id}")
-}
-
-/// A page by the path of its source, in a language, else the default language.
-fn resolve<'a>(site: &'a Site, lang: usize, path: &str) -> Option<&'a Page> {
-    let p = path.trim().trim_start_matches("./").trim_start_matches('/');
-    let cands: Vec<String> = if p.is_empty() {
-        vec!["_index.md".into()]
-    } else if let Some(d) = p.strip_suffix('/') {
-        vec![format!("{d}/_index.md")]
-    } else if p.ends_with(".md") {
-        vec![p.to_string()]
-    } else {
-        vec![format!("{p}/_index.md"), format!("{p}.md")]
-    };
-    [lang, site.config.default_language].into_iter().find_map(|l| cands.iter().find_map(|c| site.find(l, c)))
 }

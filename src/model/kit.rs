@@ -135,21 +135,11 @@ pub struct Kit {
 impl Kit {
     /// The title in a language, else in the default language, else the id.
     pub fn title(&self, code: &str, default: &str) -> &str {
-        self.meta
-            .title
-            .get(code)
-            .or_else(|| self.meta.title.get(default))
-            .map(String::as_str)
-            .unwrap_or(&self.id)
+        super::localized(&self.meta.title, code, default).unwrap_or(&self.id)
     }
 
     /// The description in a language, else in the default language.
     pub fn description(&self, code: &str, default: &str) -> &str {
-        self.meta
-            .description
-            .get(code)
-            .or_else(|| self.meta.description.get(default))
-            .map(String::as_str)
-            .unwrap_or("")
+        super::localized(&self.meta.description, code, default).unwrap_or("")
     }
 }

@@ -224,6 +224,15 @@ impl Site {
     }
 }
 
+/// A text given per language (`fr: …`, `en: …`): in `code`, else in the `default` language.
+pub fn localized<'a>(
+    texts: &'a std::collections::BTreeMap<String, String>,
+    code: &str,
+    default: &str,
+) -> Option<&'a str> {
+    texts.get(code).or_else(|| texts.get(default)).map(String::as_str)
+}
+
 /// The page a template or a link names by source path (`agir/kit-courrier.md`, `brochure/`),
 /// in `lang` or else in the default language.
 pub fn find_link<'a>(site: &'a Site, lang: usize, path: &str) -> Option<&'a Page> {

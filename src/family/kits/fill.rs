@@ -146,13 +146,14 @@ pub(super) fn drop_empty_paragraphs(html: &mut String) {
     *html = out;
 }
 
-/// Blanks drawn in HTML: a span whose width class follows the number of characters.
-pub(super) fn html_blanks(html: &mut String) {
-    if !html.contains(BLANK_OPEN) {
+/// Replaces every blank marker (`\u{E000}blank:N\u{E001}`, N the characters to leave; 12 when
+/// unreadable) by what `draw(N)` makes of it.
+fn replace_blanks(text: &mut String, draw: impl Fn(usize) -> String) {
+    if !text.contains(BLANK_OPEN) {
         return;
     }
-    let mut out = String::with_capacity(html.len() + 64);
-    let mut rest = html.as_str();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text.as_str();
     while let Some(i) = rest.find(BLANK_OPEN) {
         out.push_str(&rest[..i]);
         let after = &rest[i + BLANK_OPEN.len_utf8()..];
@@ -161,40 +162,29 @@ pub(super) fn html_blanks(html: &mut String) {
             continue;
         };
         let n: usize = after[..j].strip_prefix("blank:").and_then(|n| n.parse().ok()).unwrap_or(12);
+        out.push_str(&draw(n));
+        rest = &after[j + BLANK_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    *text = out;
+}
+
+/// Blanks drawn in HTML: a span whose width class follows the number of characters.
+pub(super) fn html_blanks(html: &mut String) {
+    replace_blanks(html, |n| {
         let size = match n {
             0..=8 => "s",
             9..=16 => "m",
             17..=30 => "l",
             _ => "xl",
         };
-        out.push_str(&format!("<span class=\"blank blank-{size}\"></span>"));
-        rest = &after[j + BLANK_CLOSE.len_utf8()..];
-    }
-    out.push_str(rest);
-    *html = out;
+        format!("<span class=\"blank blank-{size}\"></span>")
+    });
 }
 
 /// Blanks inside the Typst strings of a filled document: the string is closed around them.
 pub(super) fn typst_blanks(src: &mut String) {
-    if !src.contains(BLANK_OPEN) {
-        return;
-    }
-    let mut out = String::with_capacity(src.len() + 64);
-    let mut rest = src.as_str();
-    while let Some(i) = rest.find(BLANK_OPEN) {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + BLANK_OPEN.len_utf8()..];
-        let Some(j) = after.find(BLANK_CLOSE) else {
-            rest = after;
-            continue;
-        };
-        let n: usize =
-            after[..j].strip_prefix("blank:").and_then(|n| n.parse().ok()).unwrap_or(12).clamp(1, 80);
-        out.push_str(&format!("\"#blank({n})#\""));
-        rest = &after[j + BLANK_CLOSE.len_utf8()..];
-    }
-    out.push_str(rest);
-    *src = out;
+    replace_blanks(src, |n| format!("\"#blank({})#\"", n.clamp(1, 80)));
 }
 
 /// Escapes a value inside a Typst string literal.
@@ -236,23 +226,8 @@ struct Links<'a> {
 
 impl LinkResolver for Links<'_> {
     fn resolve(&self, path: &str) -> Result<markdown::Resolved, (String, String)> {
-        let p = path.trim().trim_start_matches("./").trim_start_matches('/');
-        let cands: Vec<String> = if p.is_empty() {
-            vec!["_index.md".into()]
-        } else if let Some(d) = p.strip_suffix('/') {
-            vec![format!("{d}/_index.md")]
-        } else if p.ends_with(".md") {
-            vec![p.to_string()]
-        } else {
-            vec![format!("{p}/_index.md"), format!("{p}.md")]
-        };
-        let def = self.site.config.default_language;
-        for lang in [self.lang, def] {
-            for c in &cands {
-                if let Some(page) = self.site.find(lang, c) {
-                    return Ok(markdown::Resolved { url: page.url.clone(), target: page.id });
-                }
-            }
+        if let Some(page) = crate::model::find_link(self.site, self.lang, path) {
+            return Ok(markdown::Resolved { url: page.url.clone(), target: page.id });
         }
         Err((
             format!("link to `@/{path}`: no such page"),
