@@ -217,7 +217,7 @@ pub struct Config {
 }
 
 /// Settings given on the command line that override the file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Overrides {
     /// `--base-url`.
     pub base_url: Option<String>,

@@ -5,7 +5,7 @@
 //! `--strict`), so a failed build never touches the previous output. Outputs go to a
 //! [`Sink`]: the output folder for `kitgen build`, memory for tests and checks.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -27,10 +27,10 @@ use crate::model::record::RecordFile;
 use crate::model::source::SourcePage;
 use crate::model::{self, Site};
 use crate::plan::{FamilyId, FamilyPlan, OutputRef, Plan, Wave};
-use crate::render::RenderOptions;
 use crate::render::fonts::Fonts;
 use crate::render::html;
 use crate::render::tera::Engine;
+use crate::render::{Kind, RenderOptions};
 use crate::write::index::{Key, OutputIndex};
 use crate::write::{self, CommitError, Keep, MemorySink, Publish, Removal, Sink, Writer};
 
@@ -73,6 +73,38 @@ pub struct BuildReport {
     pub removed_paths: Vec<String>,
     /// Time per stage, in order.
     pub timings: Vec<(&'static str, f64)>,
+    /// Where rendering spent its time, by family and kind of output.
+    pub work: Vec<Work>,
+    /// Nothing changed since the last build (same inputs, same kitgen, output intact): nothing
+    /// was rendered or written.
+    pub unchanged: bool,
+}
+
+/// The rendering time of one family's outputs of one kind (`KITGEN_TIMINGS=1`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Work {
+    /// The family.
+    pub family: &'static str,
+    /// The kind of output.
+    pub kind: Kind,
+    /// How many outputs.
+    pub outputs: usize,
+    /// Thread time spent rendering, finishing and handing them to the sink, in seconds
+    /// (summed over threads: on 2 cores it can reach twice the wall time).
+    pub seconds: f64,
+}
+
+/// Thread time per (family, kind), gathered while rendering.
+#[derive(Default)]
+struct WorkClock(std::sync::Mutex<HashMap<(FamilyId, Kind), (usize, f64)>>);
+
+impl WorkClock {
+    fn add(&self, family: FamilyId, kind: Kind, seconds: f64) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let e = m.entry((family, kind)).or_default();
+        e.0 += 1;
+        e.1 += seconds;
+    }
 }
 
 /// Why a build failed; decides the exit code.
@@ -332,6 +364,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// [`build`] with another set of families.
 pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildReport, BuildError> {
+    // Nothing changed since the last build, which succeeded without a warning, and its output
+    // is intact: there is nothing to render.
+    let t = Instant::now();
+    let config = Config::load(&opts.root, &opts.overrides).map_err(BuildError::Config)?;
+    let fingerprint = load::fingerprint::of(&config, &(&opts.overrides, opts.render, families.names()));
+    let index = OutputIndex::load(&opts.output, opts.cache_dir.as_deref());
+    if let Some(report) = unchanged(opts, &index, &fingerprint) {
+        let mut report = report;
+        report.timings.push(("unchanged", t.elapsed().as_secs_f64()));
+        return Ok(report);
+    }
+    drop(config);
     let prepared = prepare(opts, families)?;
     let t = Instant::now();
     let mut diagnostics = Vec::new();
@@ -344,7 +388,6 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
 
     let t = Instant::now();
     let keep = Keep::new(&site.config.output.keep).unwrap_or_default();
-    let index = OutputIndex::load(&opts.output, opts.cache_dir.as_deref());
     let writer = Writer::open(&opts.output, index, Publish::Swap, keep)
         .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", opts.output.display())))?;
     if let Some(why) = writer.fallback() {
@@ -370,6 +413,7 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
         let _ = writer.abort();
         return Err(BuildError::Io(msg));
     }
+    let work = rendered.work(families);
     diags.extend(rendered.errors);
     if let Err(e) = fail_on(&mut diags, opts.strict) {
         let _ = writer.abort();
@@ -386,6 +430,12 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
         }
         CommitError::Interrupted => BuildError::Interrupted(crate::interrupt::requested().unwrap_or(2)),
     })?;
+    let mut index = index;
+    // The next build may skip everything if nothing changes: only after a build that
+    // reported nothing (warnings must be reported again) and whose inputs have settled.
+    if diags.is_empty() && !fingerprint.recent {
+        index.set_inputs(Some(Key(fingerprint.key)));
+    }
     index.save();
     timings.push(("write", t.elapsed().as_secs_f64()));
 
@@ -398,6 +448,29 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
         removed: stats.removed,
         removed_paths: stats.removed_paths,
         timings,
+        work,
+        unchanged: false,
+    })
+}
+
+/// The report of a build that has nothing to do: the index holds the fingerprint of these
+/// very inputs, and every output the last build wrote is still there, unchanged.
+fn unchanged(
+    opts: &BuildOptions,
+    index: &OutputIndex,
+    fingerprint: &load::fingerprint::Fingerprint,
+) -> Option<BuildReport> {
+    if fingerprint.recent || index.inputs() != Some(Key(fingerprint.key)) {
+        return None;
+    }
+    let paths: Vec<&str> = index.paths().collect();
+    let bytes = index.intact(&opts.output, paths.iter().copied())?;
+    Some(BuildReport {
+        pages: paths.iter().filter(|p| p.ends_with(".html")).count(),
+        files: paths.len(),
+        bytes,
+        unchanged: true,
+        ..BuildReport::default()
     })
 }
 
@@ -440,6 +513,7 @@ pub fn build_into(
     if let Some(msg) = rendered.io_error {
         return Err(BuildError::Io(msg));
     }
+    let work = rendered.work(families);
     diags.extend(rendered.errors);
     fail_on(&mut diags, opts.strict)?;
     let files = plan.outputs().count();
@@ -452,6 +526,8 @@ pub fn build_into(
         removed: 0,
         removed_paths: Vec::new(),
         timings,
+        work,
+        unchanged: false,
     };
     Ok((report, site))
 }
@@ -474,6 +550,8 @@ pub struct Rendered {
     pub errors: Vec<Diagnostic>,
     /// The first I/O error, which must abort the build.
     pub io_error: Option<String>,
+    /// Thread time per family and kind of output.
+    pub work: HashMap<(FamilyId, Kind), (usize, f64)>,
 }
 
 impl Rendered {
@@ -483,6 +561,27 @@ impl Rendered {
         if self.io_error.is_none() {
             self.io_error = other.io_error;
         }
+        for (k, (n, secs)) in other.work {
+            let e = self.work.entry(k).or_default();
+            e.0 += n;
+            e.1 += secs;
+        }
+    }
+
+    /// The work per family and kind, longest first.
+    pub fn work(&self, families: &Families) -> Vec<Work> {
+        let mut v: Vec<Work> = self
+            .work
+            .iter()
+            .map(|(&(f, kind), &(outputs, seconds))| Work {
+                family: families.name(f),
+                kind,
+                outputs,
+                seconds,
+            })
+            .collect();
+        v.sort_by(|a, b| b.seconds.total_cmp(&a.seconds).then(a.family.cmp(b.family)));
+        v
     }
 }
 
@@ -511,10 +610,13 @@ pub fn render_all(
     bar: &indicatif::ProgressBar,
 ) -> Rendered {
     let base_url = &cx.site.config.base_url;
+    let clock = WorkClock::default();
     let one = |out: OutputRef| -> (Vec<Dep>, Result<(), Failure>) {
         if crate::interrupt::requested().is_some() {
             return (Vec::new(), Err(Failure::Interrupted));
         }
+        let start = Instant::now();
+        let mut kind = Kind::Other;
         let path = cx.plan.path(out);
         // Only serve rebuilds from what each output read: a build does not pay for recording.
         let (artifact, deps) = if cx.opts.record_deps {
@@ -525,6 +627,7 @@ pub fn render_all(
         bar.inc(1);
         let res = match artifact {
             Ok(a) => {
+                kind = a.kind;
                 let finished = html::finish(a, path, cx.opts, base_url);
                 let key = Key::of(&finished.bytes, finished.minify);
                 if sink.is_fresh(path, &key) {
@@ -540,6 +643,7 @@ pub fn render_all(
             }
             Err(d) => Err(Failure::Input(d)),
         };
+        clock.add(out.family, kind, start.elapsed().as_secs_f64());
         (deps, res)
     };
     // Most families render in rayon's pool; those with a pool of their own (Typst) on plain
@@ -557,7 +661,8 @@ pub fn render_all(
     }
     let results: Vec<(Vec<Dep>, Result<(), Failure>)> =
         results.into_iter().map(|r| r.unwrap_or_else(|| (Vec::new(), Err(Failure::Interrupted)))).collect();
-    let mut rendered = Rendered { deps: Vec::with_capacity(results.len()), ..Rendered::default() };
+    let work = clock.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut rendered = Rendered { deps: Vec::with_capacity(results.len()), work, ..Rendered::default() };
     for (d, r) in results {
         rendered.deps.push(d);
         match r {

@@ -30,7 +30,7 @@ pub fn run(args: BuildArgs) -> i32 {
             super::print_diagnostics(&report.diagnostics);
             let warnings = report.diagnostics.len();
             eprintln!(
-                "kitgen: {} pages, {} files ({}), {} written, {} removed{} in {:.2} s",
+                "kitgen: {} pages, {} files ({}), {} written, {} removed{}{} in {:.2} s",
                 report.pages,
                 report.files,
                 human_bytes(report.bytes),
@@ -41,6 +41,7 @@ pub fn run(args: BuildArgs) -> i32 {
                 } else {
                     String::new()
                 },
+                if report.unchanged { " (nothing changed since the last build)" } else { "" },
                 start.elapsed().as_secs_f64()
             );
             if !report.removed_paths.is_empty() {
@@ -50,6 +51,7 @@ pub fn run(args: BuildArgs) -> i32 {
                 for (stage, secs) in &report.timings {
                     eprintln!("  {stage:<10} {secs:.3} s");
                 }
+                print_work(&report.work);
             }
             0
         }
@@ -92,4 +94,28 @@ pub fn human_bytes(b: u64) -> String {
         u += 1;
     }
     if u == 0 { format!("{b} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+/// Where rendering spent its time (`KITGEN_TIMINGS=1`): thread time per family and kind of
+/// output, then the PDF, PNG and ZIP work on a line of its own.
+fn print_work(work: &[crate::pipeline::Work]) {
+    use crate::render::Kind;
+    eprintln!("  thread time per family and kind (summed over threads):");
+    for w in work {
+        eprintln!(
+            "    {:<10} {:<5} {:>7} outputs {:>9.3} s",
+            w.family,
+            format!("{:?}", w.kind).to_lowercase(),
+            w.outputs,
+            w.seconds
+        );
+    }
+    let of = |k: Kind| {
+        work.iter().filter(|w| w.kind == k).fold((0, 0.0), |(n, s), w| (n + w.outputs, s + w.seconds))
+    };
+    let [(pn, ps), (gn, gs), (zn, zs)] = [of(Kind::Pdf), of(Kind::Png), of(Kind::Zip)];
+    eprintln!(
+        "  pdf/png/zip {:.3} s thread time: {pn} PDF {ps:.3} s, {gn} PNG {gs:.3} s, {zn} ZIP {zs:.3} s",
+        ps + gs + zs
+    );
 }

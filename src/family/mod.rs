@@ -414,6 +414,11 @@ impl Families {
         self.get(id).name()
     }
 
+    /// The names of every family, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.list.iter().map(|f| f.name()).collect()
+    }
+
     /// Where a family's outputs are rendered.
     pub fn executor(&self, id: FamilyId) -> Executor {
         self.get(id).executor()

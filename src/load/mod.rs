@@ -6,6 +6,7 @@
 pub mod communes;
 pub mod content;
 pub mod files;
+pub mod fingerprint;
 pub mod fonts;
 pub mod frontmatter;
 pub mod i18n;

@@ -73,7 +73,13 @@ pub fn stamp(meta: &std::fs::Metadata) -> (u64, u128) {
 pub struct OutputIndex {
     file: Option<PathBuf>,
     entries: HashMap<String, Entry>,
+    /// The fingerprint of the inputs of the build that wrote every entry, when that build
+    /// succeeded without a warning (see [`crate::load::fingerprint`]).
+    inputs: Option<Key>,
 }
+
+/// The line that holds [`OutputIndex::inputs`] (a key is never `#`).
+const INPUTS: &str = "#inputs\t";
 
 /// kitgen's cache folder: `$KITGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/kitgen`, else
 /// `~/.cache/kitgen`.
@@ -102,10 +108,15 @@ impl OutputIndex {
             cache_dir.map(|d| d.join("outputs").join(format!("{}.idx", &id[..20])))
         });
         let mut entries = HashMap::new();
+        let mut inputs = None;
         if let Some(text) = file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()) {
             let mut lines = text.lines();
             if lines.next() == Some(HEADER) {
                 for line in lines {
+                    if let Some(k) = line.strip_prefix(INPUTS) {
+                        inputs = Key::parse(k);
+                        continue;
+                    }
                     let mut parts = line.splitn(4, '\t');
                     let (Some(k), Some(size), Some(mtime), Some(rel)) =
                         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -118,7 +129,35 @@ impl OutputIndex {
                 }
             }
         }
-        OutputIndex { file, entries }
+        OutputIndex { file, entries, inputs }
+    }
+
+    /// The fingerprint of the inputs the entries were built from, if the index knows it.
+    pub fn inputs(&self) -> Option<Key> {
+        self.inputs
+    }
+
+    /// Records (or forgets) the fingerprint of the inputs the entries were built from.
+    pub fn set_inputs(&mut self, inputs: Option<Key>) {
+        self.inputs = inputs;
+    }
+
+    /// Whether the output folder holds exactly the files of `paths` as the index remembers
+    /// them (same size and modification time), and the index no others. Returns their total
+    /// size.
+    pub fn intact<'a>(&self, out: &Path, paths: impl Iterator<Item = &'a str>) -> Option<u64> {
+        let mut n = 0;
+        let mut bytes = 0;
+        for rel in paths {
+            let e = self.entries.get(rel)?;
+            let meta = std::fs::symlink_metadata(out.join(rel)).ok()?;
+            if !meta.is_file() || stamp(&meta) != (e.size, e.mtime) {
+                return None;
+            }
+            n += 1;
+            bytes += e.size;
+        }
+        (n == self.entries.len()).then_some(bytes)
     }
 
     /// The remembered entry of `rel` when its key is `key` and the file on disk is unchanged.
@@ -131,6 +170,11 @@ impl OutputIndex {
         (meta.is_file() && stamp(&meta) == (e.size, e.mtime)).then_some(*e)
     }
 
+    /// Every output the index remembers.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+
     /// The key the index remembers for `rel`.
     pub fn key(&self, rel: &str) -> Option<Key> {
         self.entries.get(rel).map(|e| e.key)
@@ -138,12 +182,14 @@ impl OutputIndex {
 
     /// Replaces every entry (after a build that rendered every output).
     pub fn replace(&mut self, entries: Vec<(String, Entry)>) {
+        self.inputs = None;
         self.entries = entries.into_iter().collect();
     }
 
     /// Updates the entries of the outputs rendered again and forgets removed ones (after an
     /// incremental rebuild).
     pub fn merge(&mut self, entries: Vec<(String, Entry)>, removed: &[String]) {
+        self.inputs = None;
         for r in removed {
             self.entries.remove(r);
         }
@@ -158,6 +204,11 @@ impl OutputIndex {
         let mut text = String::with_capacity(entries.len() * 80 + 64);
         text.push_str(HEADER);
         text.push('\n');
+        if let Some(k) = &self.inputs {
+            text.push_str(INPUTS);
+            text.push_str(&k.hex());
+            text.push('\n');
+        }
         for (rel, e) in &entries {
             text.push_str(&format!("{}\t{}\t{}\t{rel}\n", e.key.hex(), e.size, e.mtime));
         }

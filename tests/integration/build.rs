@@ -82,6 +82,86 @@ fn two_builds_are_byte_identical_and_unchanged_files_keep_their_time() {
     assert_eq!(std::fs::metadata(&page).unwrap().modified().unwrap(), mtime);
 }
 
+/// Sets every file of the site but the output to `secs` seconds ago, as if edited long before.
+fn age_inputs(site: &TestSite, secs: u64) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    for e in walkdir::WalkDir::new(site.root()).into_iter().flatten() {
+        let rel = e.path().strip_prefix(site.root()).unwrap();
+        if e.file_type().is_file() && !rel.starts_with("public") && !rel.starts_with(".kitgen-test-cache") {
+            std::fs::File::options().write(true).open(e.path()).unwrap().set_modified(then).unwrap();
+        }
+    }
+}
+
+/// The output without the marker (which counts builds).
+fn outputs(site: &TestSite) -> Vec<(String, Vec<u8>)> {
+    site.snapshot("public").into_iter().filter(|(p, _)| p != ".kitgen-output").collect()
+}
+
+#[test]
+fn a_build_with_nothing_changed_renders_nothing_and_any_change_is_seen() {
+    let site = TestSite::fixture("minimal");
+    age_inputs(&site, 3600);
+    site.build().success();
+    let first = outputs(&site);
+    let page = site.root().join("public/fr/index.html");
+    let mtime = std::fs::metadata(&page).unwrap().modified().unwrap();
+    site.build().success().stderr_has(" 0 written, 0 removed (nothing changed since the last build)");
+    assert!(first == outputs(&site), "the output changed");
+    assert_eq!(std::fs::metadata(&page).unwrap().modified().unwrap(), mtime);
+
+    // An output removed by hand: the build renders again and puts it back.
+    std::fs::remove_file(site.root().join("public/fr/chapitres/deux/index.html")).unwrap();
+    let run = site.build();
+    run.success();
+    assert!(!run.stderr.contains("nothing changed"), "{}", run.stderr);
+    assert!(first == outputs(&site), "the output changed");
+
+    // An input edited, even of the same size, long enough ago that the clock moved.
+    let un = site.root().join("content/fr/chapitres/un.md");
+    let text = std::fs::read_to_string(&un).unwrap();
+    site.file("content/fr/chapitres/un.md", text.replacen("Voir", "Lire", 1));
+    age_inputs(&site, 1800);
+    let run = site.build();
+    run.success();
+    assert!(!run.stderr.contains("nothing changed"), "{}", run.stderr);
+    assert!(first != outputs(&site), "the edit is not in the output");
+
+    // Just edited: never skipped, whatever the clock says.
+    site.file("content/fr/chapitres/un.md", &text);
+    site.build().success();
+    let run = site.build();
+    run.success();
+    assert!(!run.stderr.contains("nothing changed"), "{}", run.stderr);
+    assert!(first == outputs(&site), "the output changed");
+
+    // Another option is another build.
+    age_inputs(&site, 60);
+    site.build().success();
+    site.build().success().stderr_has("nothing changed");
+    let run = site.kitgen(&["build", "--no-minify"]);
+    run.success();
+    assert!(!run.stderr.contains("nothing changed"), "{}", run.stderr);
+}
+
+#[test]
+fn warnings_are_reported_by_every_build() {
+    let site = TestSite::fixture("minimal");
+    site.file(
+        "content/fr/chapitres/trois.md",
+        "---\ntitle: \"Trois\"\n---\nUn [lien](https://exemple.org/ \"x\") et [mort](@/nulle-part.md).\n",
+    );
+    age_inputs(&site, 3600);
+    let first = site.build();
+    let second = site.build();
+    assert_eq!(first.code, second.code);
+    assert!(!second.stderr.contains("nothing changed"), "{}", second.stderr);
+    assert_eq!(
+        first.stderr.lines().filter(|l| l.starts_with("warning") || l.starts_with("error")).count(),
+        second.stderr.lines().filter(|l| l.starts_with("warning") || l.starts_with("error")).count()
+    );
+}
+
 #[test]
 fn removed_pages_disappear_from_the_output() {
     let site = TestSite::fixture("minimal");
