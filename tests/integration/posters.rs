@@ -1,7 +1,7 @@
 //! Posters: filled per language and commune, rendered to SVG, PNG and PDF (checked with
 //! poppler's tools), bundled in deterministic ZIPs, and every bad input of the issue refused.
 
-use crate::util::{TestSite, page_size, poppler, tool};
+use crate::util::{TestSite, copy_dir, page_size, poppler, repo, tool};
 
 const SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297">
   <rect x="-5" y="-5" width="220" height="307" fill="#111"/>
@@ -336,4 +336,139 @@ fn serve_redraws_only_the_edited_poster_and_its_packs() {
     let changed: HashSet<std::path::PathBuf> = [site.root().join("posters/test/poster.yaml")].into();
     let r = session.rebuild(&changed, false).unwrap();
     assert!(r.written.contains(&"fr/affiches/index.html".to_string()), "{:?}", r.written);
+}
+
+/// The communes fixture with the repository's own triptych (`posters/` and `i18n/`), and a
+/// record of every status: Marseille `deployed` and Ajaccio `refused` (the fixture's), the
+/// 45-character commune `refused`, two more `experiment` and `planned`, and one `refused` whose
+/// status is `uncertain`.
+fn triptych_site() -> TestSite {
+    let site = TestSite::fixture("communes");
+    copy_dir(&repo().join("posters"), &site.root().join("posters"));
+    copy_dir(&repo().join("i18n"), &site.root().join("i18n"));
+    let path = site.root().join("data/communes-fr.json");
+    let mut list: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (code, name) in [("89995", "Pré"), ("89996", "Vau"), ("89997", "Ury"), ("89999", LONG)] {
+        list.push(serde_json::json!({"code": code, "nom": name, "departement": "89", "region": "27", "population": 100, "codesPostaux": ["89100"], "typeLiaison": 0, "lat": 47.7, "lon": 3.6}));
+    }
+    list.sort_by(|a, b| a["code"].as_str().cmp(&b["code"].as_str()));
+    std::fs::write(&path, serde_json::to_string(&list).unwrap()).unwrap();
+    let sources = "sources:\n  - title: \"Délibération\"\n    kind: council-deliberation\n    url: \"https://example.org/d\"\n";
+    for (code, status) in [
+        ("89995", "planned"),
+        ("89996", "experiment"),
+        ("89997", "refused\nuncertain: [status]"),
+        ("89999", "refused"),
+    ] {
+        site.file(
+            &format!("data/records/{code}.yaml"),
+            format!("insee: \"{code}\"\nstatus: {status}\n{sources}"),
+        );
+    }
+    site
+}
+
+/// The text of poster 3's A4 PDF for a commune (`""`: the generic version), its words separated
+/// by single spaces (no-break spaces and line breaks too).
+fn poster_3_text(site: &TestSite, lang: &str, slug: &str) -> String {
+    let dir = site.root().join(format!("public/downloads/posters/{lang}/3-agir"));
+    let pdf = if slug.is_empty() {
+        dir.join(format!("3-agir-{lang}-A4.pdf"))
+    } else {
+        dir.join(format!("{slug}/3-agir-{slug}-{lang}-A4.pdf"))
+    };
+    tool("pdftotext", &[pdf.to_str().unwrap(), "-"]).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn posters_3_thanks_a_commune_that_refused_and_asks_the_others_to_vote() {
+    if !poppler() {
+        return;
+    }
+    let site = triptych_site();
+    let run = site.build();
+    run.success();
+    // Every text fits its box, the 45-character name included.
+    assert!(!run.stderr.contains("K806"), "{}", run.stderr);
+    let long = "89999-saint-remy-en-bouzemont-saint-genest-et-isson";
+    // (lang, refused headline and ending, generic headline and call, deployed, experiment)
+    let cases = [
+        (
+            "fr",
+            [
+                "Votre commune a dit non à la VSA. Merci au conseil municipal",
+                "Veillons à ce qu’il tienne parole.",
+            ],
+            ["peut dire non", "Demandons au conseil municipal"],
+            ["de Marseille d’y mettre fin.", "de Vau de ne pas la pérenniser.", "de Pré de voter contre."],
+        ),
+        (
+            "en",
+            ["Your town said no to VSA. Thank you to the council of", "Let’s hold it to its word."],
+            ["can say no", "Let’s ask the council of"],
+            ["Marseille to put an end to it.", "Vau not to make it permanent.", "Pré to vote against it."],
+        ),
+    ];
+    for (lang, refused, generic, asks) in cases {
+        // A commune that refused VSA is thanked, and not asked to say no.
+        for slug in ["2a004-ajaccio", long] {
+            let text = poster_3_text(&site, lang, slug);
+            for r in refused {
+                assert!(text.contains(r), "{lang} {slug}: lacks {r:?}: {text}");
+            }
+            for g in generic {
+                assert!(!text.contains(g), "{lang} {slug}: still has {g:?}: {text}");
+            }
+        }
+        let text = poster_3_text(&site, lang, long);
+        assert!(squash(&text).contains(&squash(LONG)), "{lang}: {text}");
+        // The others keep the call, ending as fits what is known there.
+        for (slug, ask) in [("13055-marseille", asks[0]), ("89996-vau", asks[1]), ("89995-pre", asks[2])] {
+            let text = poster_3_text(&site, lang, slug);
+            for g in generic {
+                assert!(text.contains(g), "{lang} {slug}: lacks {g:?}: {text}");
+            }
+            assert!(text.contains(ask), "{lang} {slug}: lacks {ask:?}: {text}");
+            assert!(!text.contains(refused[1]), "{lang} {slug}: {text}");
+        }
+        // A refusal the record doubts, and the generic version, get the plain call.
+        for slug in ["89997-ury", ""] {
+            let text = poster_3_text(&site, lang, slug);
+            assert!(text.contains(generic[0]) && !text.contains(refused[1]), "{lang} {slug}: {text}");
+        }
+    }
+}
+
+#[test]
+fn posters_of_a_commune_follow_its_record_in_serve() {
+    use std::collections::HashSet;
+    if !poppler() {
+        return;
+    }
+    let site = triptych_site();
+    let opts = kitgen::pipeline::BuildOptions {
+        root: site.root().to_path_buf(),
+        output: site.root().join("public"),
+        overrides: kitgen::config::Overrides::default(),
+        strict: false,
+        render: kitgen::render::RenderOptions::serve(false),
+        progress: false,
+        cache_dir: Some(site.root().join(".cache")),
+    };
+    // Serve in a pool with kitgen's stack (`main` gives its workers one): the test threads'
+    // default is too small for drawing the real posters in a debug build.
+    let pool = rayon::ThreadPoolBuilder::new().stack_size(64 << 20).build().unwrap();
+    let mut session = kitgen::serve::session::Session::new(opts);
+    pool.install(|| session.rebuild(&HashSet::new(), true)).unwrap();
+    assert!(poster_3_text(&site, "fr", "89995-pre").contains("peut dire non"));
+    // The council of Pré votes against: its poster 3 thanks it.
+    let rel = "data/records/89995.yaml";
+    let record = std::fs::read_to_string(site.root().join(rel)).unwrap();
+    site.file(rel, record.replace("status: planned", "status: refused"));
+    let r = pool.install(|| session.rebuild(&[site.root().join(rel)].into(), false)).unwrap();
+    let pdf = "downloads/posters/fr/3-agir/89995-pre/3-agir-89995-pre-fr-A4.pdf";
+    assert!(r.written.iter().any(|p| p == pdf), "{:?}", r.written);
+    let text = poster_3_text(&site, "fr", "89995-pre");
+    assert!(text.contains("a dit non") && !text.contains("peut dire non"), "{text}");
 }

@@ -222,6 +222,17 @@ fn context(site: &Site, v: &Variant) -> Context {
     };
     ctx.insert_value("commune", commune);
     ctx.insert_value("local_group", group);
+    // The campaign record, as commune pages and kits read it: a commune's posters can say
+    // what is known there (poster 3 thanks a commune that refused VSA instead of asking it to).
+    let record = match (v.commune, data) {
+        (Some(i), Some(data)) => data.records.get(&i).map(|r| {
+            tera::Value::from_serializable(&crate::family::communes::context::record(
+                site, data, v.lang, i, r,
+            ))
+        }),
+        _ => None,
+    };
+    ctx.insert_value("record", record.unwrap_or_else(tera::Value::none));
     let text = url.split_once("://").map(|(_, r)| r).unwrap_or(&url).trim_end_matches('/').to_string();
     ctx.insert("qr_url", &url);
     ctx.insert("qr_text", &text);
@@ -260,10 +271,16 @@ impl Family for Posters {
             site.i18n.version(l).hash(&mut s);
             site.home_url(l).hash(&mut s);
         }
-        // What a commune's posters show of it: its name, page and local group.
+        // What a commune's posters show of it: its name, page, local group and record.
         if let (Some(data), Some(urls)) = (site.communes.as_deref(), site.commune_urls.as_ref()) {
             for i in communes_in_scope(site) {
-                (i, &data.communes[i].nom, serde_json::to_string(&group_value(data, i)).unwrap_or_default())
+                (
+                    i,
+                    &data.communes[i].nom,
+                    serde_json::to_string(&group_value(data, i)).unwrap_or_default(),
+                    serde_json::to_string(&data.records.get(&i)).unwrap_or_default(),
+                    data.record_paths.get(&i),
+                )
                     .hash(&mut s);
                 (0..site.config.languages.len())
                     .filter(|&l| urls.has(l))
