@@ -10,6 +10,7 @@ mod communes;
 mod diagnostics;
 mod families;
 mod fuzz;
+mod guide;
 mod i18n;
 mod import;
 mod integrity;

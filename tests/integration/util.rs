@@ -78,6 +78,20 @@ impl TestSite {
         TestSite { dir }
     }
 
+    /// The repository's site without `data/`: every page, poster and kit of the campaign in
+    /// both languages, but no commune pages, so that a debug build takes seconds, not minutes.
+    pub fn campaign_without_communes() -> TestSite {
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["content", "i18n", "themes", "static", "templates", "posters", "kits", "fonts"] {
+            let src = repo().join(d);
+            if src.is_dir() {
+                copy_dir(&src, &dir.path().join(d));
+            }
+        }
+        std::fs::copy(repo().join("kitgen.yaml"), dir.path().join("kitgen.yaml")).unwrap();
+        TestSite { dir }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
