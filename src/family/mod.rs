@@ -18,6 +18,7 @@ pub mod communes;
 pub mod content;
 pub mod downloads;
 pub mod feeds;
+pub mod fulltext;
 pub mod hosting;
 pub mod kits;
 pub mod posters;
@@ -377,6 +378,7 @@ impl Families {
             .with(assets::Assets)
             .with(communes::Communes)
             .with(search::Search)
+            .with(fulltext::FullText)
             .with(downloads::Downloads)
             .with(posters::Posters)
             .with(posters::packs::PosterPacks)
