@@ -21,6 +21,7 @@ pub mod feeds;
 pub mod fulltext;
 pub mod hosting;
 pub mod kits;
+pub mod offline;
 pub mod posters;
 pub mod search;
 pub mod share;
@@ -389,6 +390,7 @@ impl Families {
             .with(share::Cards)
             .with(hosting::Hosting)
             .with(site::SiteFiles)
+            .with(offline::Offline)
     }
 
     /// Adds a family after the others.

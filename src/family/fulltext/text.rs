@@ -42,7 +42,8 @@ pub struct Part {
 
 /// Cuts rendered HTML at the headings whose id is in `cut` (the page's level-2 and level-3
 /// headings), keeping the text of each part. The text of the headings themselves is left out
-/// (the table of contents has it) and so are the `#` anchors after them.
+/// (the table of contents has it) and so are the `#` anchors after them and addresses
+/// written out (`https://…`).
 pub fn parts(html: &str, cut: &[&str]) -> Vec<Part> {
     let mut out = vec![Part::default()];
     let mut rest = html;
@@ -75,9 +76,7 @@ pub fn parts(html: &str, cut: &[&str]) -> Vec<Part> {
         if heading && let Some(id) = attr(tag, "id").filter(|id| cut.contains(&id.as_str())) {
             out.push(Part { id, text: String::new() });
             skip = Some(name);
-        } else if matches!(name.as_str(), "script" | "style" | "svg")
-            || (name == "a" && attr(tag, "class").is_some_and(|c| c.split(' ').any(|c| c == "anchor")))
-        {
+        } else if matches!(name.as_str(), "script" | "style" | "svg") || marker(&name, tag) {
             skip = Some(name);
         } else if block || heading {
             out.last_mut().unwrap_or_else(|| unreachable!()).text.push(' ');
@@ -87,9 +86,20 @@ pub fn parts(html: &str, cut: &[&str]) -> Vec<Part> {
         push_text(&mut out.last_mut().unwrap_or_else(|| unreachable!()).text, rest);
     }
     for p in &mut out {
-        p.text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Addresses written out in the text are neither words to search for nor a snippet.
+        p.text = p.text.split_whitespace().filter(|w| !w.contains("://")).collect::<Vec<_>>().join(" ");
     }
     out
+}
+
+/// A heading's `#` anchor, a footnote's number or its way back (`↩`): not text.
+fn marker(name: &str, tag: &str) -> bool {
+    let classes = || attr(tag, "class").unwrap_or_default();
+    match name {
+        "a" => classes().split(' ').any(|c| c == "anchor" || c == "fn-back"),
+        "sup" => classes().split(' ').any(|c| c == "fnref"),
+        _ => false,
+    }
 }
 
 /// Elements whose start and end separate words.
@@ -224,8 +234,8 @@ mod tests {
     #[test]
     fn html_is_cut_at_headings() {
         let html = "<p>Intro &amp; suite</p><h2 id=\"a\">Titre A<a class=\"anchor\" href=\"#a\">#</a></h2>\
-                    <p>Texte <em>A</em>.</p><h3 id=\"x\">Pas coupé</h3><p>encore</p>\
-                    <h2 id='b'>B</h2><ul><li>un</li><li>deux</li></ul>";
+                    <p>Texte <em>A</em><sup class=\"fnref\" id=\"r\"><a href=\"#fn-1\">1</a></sup>.</p><h3 id=\"x\">Pas coupé</h3><p>encore</p>\
+                    <h2 id='b'>B</h2><ul><li>un</li><li>deux <a href=\"https://x.org/\">https://x.org/</a></li></ul>";
         let p = parts(html, &["a", "b"]);
         assert_eq!(
             p,

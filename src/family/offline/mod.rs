@@ -1,0 +1,228 @@
+//! The offline copy of each language, as a ZIP to download: `downloads/offline/<site>-<lang>.zip`.
+//!
+//! A second-wave family: it reads what the first wave wrote for one language and packs it
+//! under a top folder (`<site>-<lang>/`), links rewritten for a copy opened from a folder
+//! (`links.rs`): a link to a page in the copy names its `index.html`, a link to anything left
+//! out goes to the published site (`base_url`). What the copy holds:
+//!
+//! - every output under `<lang>/` (content pages, sections, glossary, news and their feeds,
+//!   the poster gallery, the generic printable kit pages, the commune index, départements,
+//!   regions, statistics and map), except the pages of single communes: of those only the
+//!   commune pages of communes with a campaign record are in (the default site has 35,000
+//!   commune pages per language; the copy links to the published ones);
+//! - the language's generic downloads (`downloads/…/<lang>/…`: poster PDFs and images, kit
+//!   PDFs), never a commune's own PDFs or any ZIP (the packs are made in the same wave);
+//! - the static files (CSS, scripts, fonts, images), the map of France and the language
+//!   chooser (`index.html`), whose other languages link to the published site.
+//!
+//! Left out: the commune lookup's index and the full-text index (browsers do not let a page
+//! opened from a folder load them, so the scripts leave the no-JavaScript lists), sharing
+//! cards, sitemaps, the 404 page and host files. A content page with `extra: { offline: true }`
+//! gets `offline` in its context (the ZIP's URL and name) to link to it.
+
+pub mod links;
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::json;
+use tera::Value;
+
+use super::{Artifact, Family, Kind, PageRef, PlanCx, Planned, RenderCx};
+use crate::diag::Diagnostic;
+use crate::model::Site;
+use crate::plan::Wave;
+use crate::render::zip::{self, Entry, safe_name};
+
+/// The offline copies family.
+pub struct Offline;
+
+/// One language's copy.
+#[derive(Debug)]
+pub struct Copy {
+    /// The language.
+    lang: usize,
+    /// The folder everything is under inside the ZIP.
+    top: String,
+    /// The outputs it holds, sorted.
+    members: Vec<String>,
+}
+
+/// What planning found: each language's copy and where the site is published.
+#[derive(Debug, Default)]
+pub struct State {
+    copies: Vec<Copy>,
+    base_url: String,
+    /// The ZIP of each language, site-absolute.
+    urls: Vec<String>,
+}
+
+/// The name of the site in file names: its title as a slug (`technopolice-contre-la-vsa`).
+fn site_slug(site: &Site) -> String {
+    let s = crate::slug::slugify(&site.config.title);
+    let s: String = s.chars().take(40).collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "site".into() } else { s }
+}
+
+/// Where a language's ZIP goes.
+pub fn zip_path(site: &Site, lang: usize) -> String {
+    format!("downloads/offline/{}-{}.zip", site_slug(site), site.config.languages[lang].code)
+}
+
+impl Family for Offline {
+    type Job = usize;
+    type State = State;
+    type Input = ();
+
+    fn name(&self) -> &'static str {
+        "offline"
+    }
+
+    fn wave(&self) -> Wave {
+        Wave::Second
+    }
+
+    fn plan(&self, cx: &PlanCx<'_>) -> Planned<usize, State> {
+        let site = cx.site();
+        let codes: Vec<&str> = site.config.languages.iter().map(|l| l.code.as_str()).collect();
+        // Every commune's slug, and whether its page goes into the copy.
+        let communes: HashMap<&str, bool> = match site.communes.as_deref() {
+            Some(d) => d
+                .slugs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.as_str(), d.has_page(i) && d.records.contains_key(&i)))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let mut members: Vec<Vec<String>> = vec![Vec::new(); codes.len()];
+        for f in cx.earlier.iter().filter(|f| f.wave == Wave::First) {
+            for p in &f.paths {
+                for (l, code) in codes.iter().enumerate() {
+                    if belongs(p, f.name, code, &codes, &communes) {
+                        members[l].push(p.clone());
+                    }
+                }
+            }
+        }
+        let slug = site_slug(site);
+        let mut state = State {
+            copies: Vec::new(),
+            base_url: format!("{}/", site.config.base_url.trim_end_matches('/')),
+            urls: Vec::new(),
+        };
+        let mut outputs = Vec::new();
+        for (l, mut m) in members.into_iter().enumerate() {
+            m.sort();
+            m.dedup();
+            state.urls.push(format!("/{}", zip_path(site, l)));
+            if m.is_empty() {
+                continue;
+            }
+            outputs.push((zip_path(site, l), state.copies.len()));
+            state.copies.push(Copy { lang: l, top: safe_name(&format!("{slug}-{}", codes[l])), members: m });
+        }
+        Planned::new(state, outputs)
+    }
+
+    fn render(&self, cx: &RenderCx<'_, Self>, state: &State, job: &usize) -> Result<Artifact, Diagnostic> {
+        let copy = &state.copies[*job];
+        let set: HashSet<&str> = copy.members.iter().map(String::as_str).collect();
+        let inside = |p: &str| set.contains(p);
+        let fail = |what: String| {
+            Diagnostic::error(
+                "K851",
+                format!("the offline copy `{}` cannot be made: {what}", zip_path(cx.site, copy.lang)),
+            )
+        };
+        let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(copy.members.len() + 1);
+        for p in &copy.members {
+            let bytes = cx.output(p).ok_or_else(|| fail(format!("{p} was not made")))?;
+            let bytes = if p.ends_with(".html") {
+                links::rewrite(&bytes, p, &inside, &state.base_url)
+                    .map_err(|e| fail(format!("{p} cannot be read as HTML ({e})")))?
+            } else {
+                bytes
+            };
+            files.push((format!("{}/{p}", copy.top), bytes));
+        }
+        let readme_name = cx.engine.t(copy.lang, "offline.readme_file")?;
+        let readme = cx.engine.t(copy.lang, "offline.readme")?.replace('\n', "\r\n");
+        files.push((format!("{}/{}", copy.top, safe_name(&readme_name)), readme.into_bytes()));
+        let mut entries: Vec<Entry<'_>> =
+            files.iter().map(|(n, b)| Entry { name: n.clone(), data: b }).collect();
+        let bytes = zip::archive(&mut entries).map_err(fail)?;
+        Ok(Artifact::file(Kind::Zip, bytes))
+    }
+
+    fn describe(&self, site: &Site, state: &State, job: &usize) -> String {
+        format!("the offline copy of `{}`", site.config.languages[state.copies[*job].lang].code)
+    }
+
+    fn extend_page(&self, _: &RenderCx<'_, Self>, state: &State, page: PageRef<'_>, ctx: &mut tera::Context) {
+        let PageRef::Content(page) = page else { return };
+        if page.extra.get("offline").and_then(serde_json::Value::as_bool) != Some(true) {
+            return;
+        }
+        let Some(copy) = state.copies.iter().find(|c| c.lang == page.lang) else { return };
+        let url = &state.urls[page.lang];
+        let name = url.rsplit('/').next().unwrap_or_default();
+        let value = json!({ "url": url, "name": name, "files": copy.members.len() });
+        ctx.insert_value("offline", Value::from_serializable(&value));
+    }
+}
+
+/// Whether output `path` of family `family` goes into the copy of language `code`.
+fn belongs(path: &str, family: &str, code: &str, codes: &[&str], communes: &HashMap<&str, bool>) -> bool {
+    if path.ends_with(".zip") {
+        return false;
+    }
+    let segs: Vec<&str> = path.split('/').collect();
+    let (folders, file) = segs.split_at(segs.len() - 1);
+    // A single commune's output: only its page, and only for a commune with a record.
+    if let Some(recorded) = folders.iter().find_map(|s| communes.get(s)) {
+        return *recorded
+            && family == "communes"
+            && file[0] == "index.html"
+            && folders.first() == Some(&code);
+    }
+    match folders.first() {
+        Some(first) if first == &code => true,
+        Some(first) if codes.contains(first) => false,
+        Some(&"downloads") => folders.contains(&code),
+        Some(&("search" | "share")) => false,
+        Some(_) => true,
+        None => family == "assets" || path == "index.html",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_goes_into_a_copy() {
+        let communes: HashMap<&str, bool> = [("13055-marseille", true), ("01001-l-abergement", false)].into();
+        let codes = ["fr", "en"];
+        let b = |p: &str, f: &str| belongs(p, f, "fr", &codes, &communes);
+        assert!(b("fr/brochure/index.html", "content"));
+        assert!(b("fr/communes/13055-marseille/index.html", "communes"));
+        assert!(!b("fr/communes/01001-l-abergement/index.html", "communes"), "no record");
+        assert!(!b("fr/agir/kit-courrier/13055-marseille/index.html", "kits"), "a commune's kit page");
+        assert!(!b("downloads/kits/fr/vsa/13055-marseille/lettre-13055-marseille-fr.pdf", "kits"));
+        assert!(b("downloads/kits/fr/vsa/lettre-fr.pdf", "kits"));
+        assert!(b("downloads/posters/fr/1-regard/1-regard-fr-A4.pdf", "posters"));
+        assert!(!b("downloads/posters/en/1-regard/1-regard-en-A4.pdf", "posters"));
+        assert!(!b("downloads/fr/affiches.zip", "poster packs"));
+        assert!(!b("downloads/communes-vsa.csv", "downloads"));
+        assert!(!b("en/index.html", "content"));
+        assert!(!b("search/index.json", "search"));
+        assert!(!b("share/card-fr.png", "cards"));
+        assert!(b("css/site.1234.css", "assets"));
+        assert!(b("favicon.svg", "assets"));
+        assert!(b("index.html", "site"));
+        assert!(!b("404.html", "site"));
+        assert!(!b("robots.txt", "site"));
+        assert!(b("communes/france.svg", "communes"));
+    }
+}
