@@ -98,10 +98,10 @@ impl Family for Offline {
         let mut members: Vec<Vec<String>> = vec![Vec::new(); codes.len()];
         for f in cx.earlier.iter().filter(|f| f.wave == Wave::First) {
             for p in &f.paths {
-                for (l, code) in codes.iter().enumerate() {
-                    if belongs(p, f.name, code, &codes, &communes) {
-                        members[l].push(p.clone());
-                    }
+                match copies_of(p, f.name, &codes, &communes) {
+                    In::None => {}
+                    In::One(l) => members[l].push(p.clone()),
+                    In::All => members.iter_mut().for_each(|m| m.push(p.clone())),
                 }
             }
         }
@@ -172,28 +172,44 @@ impl Family for Offline {
     }
 }
 
-/// Whether output `path` of family `family` goes into the copy of language `code`.
-fn belongs(path: &str, family: &str, code: &str, codes: &[&str], communes: &HashMap<&str, bool>) -> bool {
+/// Which copies an output goes into.
+#[derive(Debug, PartialEq, Eq)]
+enum In {
+    None,
+    One(usize),
+    All,
+}
+
+/// Which copies output `path` of family `family` goes into (`codes`: the languages, in order).
+/// Called for every output of the site (140,000 for the default one): the first folder decides
+/// most of them.
+fn copies_of(path: &str, family: &str, codes: &[&str], communes: &HashMap<&str, bool>) -> In {
     if path.ends_with(".zip") {
-        return false;
+        return In::None;
     }
-    let segs: Vec<&str> = path.split('/').collect();
-    let (folders, file) = segs.split_at(segs.len() - 1);
+    let Some((first, rest)) = path.split_once('/') else {
+        let root = family == "assets" || path == "index.html";
+        return if root { In::All } else { In::None };
+    };
+    let lang = match codes.iter().position(|c| *c == first) {
+        Some(l) => l,
+        None if first == "downloads" => {
+            // Downloads of one language: `downloads/<kind>/<lang>/…`, `downloads/<lang>/…`.
+            match rest.split('/').find_map(|s| codes.iter().position(|c| *c == s)) {
+                Some(l) => l,
+                None => return In::None,
+            }
+        }
+        None if first == "search" || first == "share" => return In::None,
+        None => return In::All,
+    };
     // A single commune's output: only its page, and only for a commune with a record.
-    if let Some(recorded) = folders.iter().find_map(|s| communes.get(s)) {
-        return *recorded
-            && family == "communes"
-            && file[0] == "index.html"
-            && folders.first() == Some(&code);
+    let (folders, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+    if let Some(recorded) = folders.split('/').find_map(|s| communes.get(s)) {
+        let page = *recorded && family == "communes" && file == "index.html" && first != "downloads";
+        return if page { In::One(lang) } else { In::None };
     }
-    match folders.first() {
-        Some(first) if first == &code => true,
-        Some(first) if codes.contains(first) => false,
-        Some(&"downloads") => folders.contains(&code),
-        Some(&("search" | "share")) => false,
-        Some(_) => true,
-        None => family == "assets" || path == "index.html",
-    }
+    In::One(lang)
 }
 
 #[cfg(test)]
@@ -204,7 +220,11 @@ mod tests {
     fn what_goes_into_a_copy() {
         let communes: HashMap<&str, bool> = [("13055-marseille", true), ("01001-l-abergement", false)].into();
         let codes = ["fr", "en"];
-        let b = |p: &str, f: &str| belongs(p, f, "fr", &codes, &communes);
+        let b = |p: &str, f: &str| match copies_of(p, f, &codes, &communes) {
+            In::One(l) => l == 0,
+            In::All => true,
+            In::None => false,
+        };
         assert!(b("fr/brochure/index.html", "content"));
         assert!(b("fr/communes/13055-marseille/index.html", "communes"));
         assert!(!b("fr/communes/01001-l-abergement/index.html", "communes"), "no record");
