@@ -3,8 +3,9 @@
 //! A family plans its outputs from the model (paths and typed jobs), renders one of them into an
 //! [`Artifact`] with the render engines, and versions the inputs of its own that it records.
 //! Content pages, the site's own files (language chooser, 404, robots, sitemaps), static
-//! assets, commune pages, the commune lookup index, the open-data downloads, posters, kits,
-//! books, news feeds, sharing cards and the static hosts' header files are families;
+//! assets, commune pages, the commune lookup index, the site search's index, the open-data
+//! downloads, posters, kits, books, news feeds, sharing cards, the static hosts' header files
+//! and the offline copies are families;
 //! adding one is a new module implementing [`Family`] and one line in [`Families::standard`].
 //! A family renders only its own job type, so a job nothing renders cannot be written.
 //!

@@ -18,7 +18,8 @@
 //! Left out: the commune lookup's index and the full-text index (browsers do not let a page
 //! opened from a folder load them, so the scripts leave the no-JavaScript lists), sharing
 //! cards, sitemaps, the 404 page and host files. A content page with `extra: { offline: true }`
-//! gets `offline` in its context (the ZIP's URL and name) to link to it.
+//! gets `offline` in its context (the ZIP's URL and name) to link to it. `kitgen serve` makes
+//! no copy: it would pack a language again after every edit.
 
 pub mod links;
 
@@ -31,6 +32,7 @@ use super::{Artifact, Family, Kind, PageRef, PlanCx, Planned, RenderCx};
 use crate::diag::Diagnostic;
 use crate::model::Site;
 use crate::plan::Wave;
+use crate::render::LinkPolicy;
 use crate::render::zip::{self, Entry, safe_name};
 
 /// The offline copies family.
@@ -112,11 +114,14 @@ impl Family for Offline {
             urls: Vec::new(),
         };
         let mut outputs = Vec::new();
+        // `kitgen serve` would pack a language's pages again after every edit of one of them:
+        // the preview has no copy (its link answers 404).
+        let preview = cx.opts.links == LinkPolicy::Serve;
         for (l, mut m) in members.into_iter().enumerate() {
             m.sort();
             m.dedup();
             state.urls.push(format!("/{}", zip_path(site, l)));
-            if m.is_empty() {
+            if m.is_empty() || preview {
                 continue;
             }
             outputs.push((zip_path(site, l), state.copies.len()));
@@ -172,10 +177,9 @@ impl Family for Offline {
         if page.extra.get("offline").and_then(serde_json::Value::as_bool) != Some(true) {
             return;
         }
-        let Some(copy) = state.copies.iter().find(|c| c.lang == page.lang) else { return };
-        let url = &state.urls[page.lang];
+        let Some(url) = state.urls.get(page.lang) else { return };
         let name = url.rsplit('/').next().unwrap_or_default();
-        let value = json!({ "url": url, "name": name, "files": copy.members.len() });
+        let value = json!({ "url": url, "name": name });
         ctx.insert_value("offline", Value::from_serializable(&value));
     }
 }
