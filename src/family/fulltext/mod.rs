@@ -25,6 +25,7 @@
 pub mod text;
 
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use serde_json::{Value as Json, json};
@@ -46,9 +47,16 @@ const SNIPPET: usize = 180;
 /// The full-text search family.
 pub struct FullText;
 
-/// The family's own inputs: the kits whose documents are indexed.
+/// The family's own inputs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KitInput(u16);
+pub enum Input {
+    /// A kit whose documents are indexed, by index.
+    Kit(u16),
+    /// The URL of a language's search page (every page's header links to it): recorded
+    /// instead of `Dep::Urls`, which changes with any page or record and would re-render the
+    /// 70,000 commune pages in serve.
+    SearchPage(u16),
+}
 
 /// What planning found: the search page of each language.
 #[derive(Debug, Default)]
@@ -69,7 +77,7 @@ pub fn index_path(code: &str) -> String {
 impl Family for FullText {
     type Job = usize;
     type State = State;
-    type Input = KitInput;
+    type Input = Input;
 
     fn name(&self) -> &'static str {
         "fulltext"
@@ -99,22 +107,33 @@ impl Family for FullText {
         Ok(Artifact::file(Kind::Json, index.into_bytes()))
     }
 
-    fn version(&self, cx: &VersionCx<'_>, _: &State, input: &KitInput) -> u64 {
-        cx.site.kits.get(input.0 as usize).map_or(0, |k| k.version)
+    fn version(&self, cx: &VersionCx<'_>, state: &State, input: &Input) -> u64 {
+        match input {
+            Input::Kit(k) => cx.site.kits.get(*k as usize).map_or(0, |k| k.version),
+            Input::SearchPage(l) => {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                state.urls.get(*l as usize).hash(&mut h);
+                h.finish()
+            }
+        }
     }
 
     fn describe(&self, site: &Site, _: &State, lang: &usize) -> String {
         format!("the search index of `{}`", site.config.languages[*lang].code)
     }
 
-    fn template_functions(&self, state: &Arc<State>, _: FamilyId, tera: &mut tera::Tera) {
+    fn template_functions(&self, state: &Arc<State>, family: FamilyId, tera: &mut tera::Tera) {
         // `search_page()`: the URL of the language's search page, or "" (the header's link).
         let s = state.clone();
         tera.register_function("search_page", move |_: Kwargs, ts: &TeraState| -> tera::TeraResult<String> {
             let code: Option<String> = ts.get("lang")?;
-            let lang = code.and_then(|c| s.codes.iter().position(|x| *x == c));
-            deps::record(Dep::Urls);
-            Ok(lang.map(|l| s.urls[l].clone()).unwrap_or_default())
+            let Some(lang) = code.and_then(|c| s.codes.iter().position(|x| *x == c)) else {
+                return Ok(String::new());
+            };
+            if deps::recording_now() {
+                deps::record(Dep::Family(family, deps::Input::new(Input::SearchPage(lang as u16))));
+            }
+            Ok(s.urls[lang].clone())
         });
     }
 
@@ -270,7 +289,7 @@ fn kit_documents(cx: &RenderCx<'_, FullText>, p: &Page) -> Vec<Json> {
         None => None,
     };
     let Some(k) = kit else { return Vec::new() };
-    cx.record(KitInput(k as u16));
+    cx.record(Input::Kit(k as u16));
     let kit = &site.kits[k];
     let omit = site.config.languages[p.lang].missing == Missing::Omit;
     kit.docs

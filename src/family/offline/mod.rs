@@ -139,6 +139,10 @@ impl Family for Offline {
                 "K851",
                 format!("the offline copy `{}` cannot be made: {what}", zip_path(cx.site, copy.lang)),
             )
+            .hint(
+                "the copy is packed from what this build just made: fix the errors above first; \
+                 if there are none, report this as a kitgen bug",
+            )
         };
         let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(copy.members.len() + 1);
         for p in &copy.members {
