@@ -9,7 +9,7 @@ use crate::util::TestSite;
 const BASE: &str = "https://example.org/test/";
 
 /// The communes fixture with the campaign's kit (so communes with a record get PDFs of their
-/// own) and an about page that links to the copy.
+/// own), a search page and an about page that links to the copy.
 fn offline_site() -> TestSite {
     let site = TestSite::fixture("communes");
     let kits = crate::util::repo().join("kits");
@@ -17,6 +17,10 @@ fn offline_site() -> TestSite {
         let rel = e.path().strip_prefix(&kits).unwrap().to_str().unwrap().to_string();
         site.file(&format!("kits/{rel}"), std::fs::read(e.path()).unwrap());
     }
+    site.file(
+        "content/fr/recherche.md",
+        "---\ntitle: \"Rechercher\"\nslug: recherche\ntemplate: \"search.html\"\n---\n",
+    );
     site.file(
         "content/fr/a-propos.md",
         "---\ntitle: \"À propos\"\nslug: a-propos\nextra:\n  offline: true\n---\nLe site.\n",
@@ -86,6 +90,8 @@ fn the_offline_zip_of_a_language_links_inside_itself_or_to_the_published_site() 
         "fr/communes/13055-marseille/index.html",
         "fr/a-propos/index.html",
         "LISEZMOI.txt",
+        "fr/recherche/index.html",
+        "search/pages-fr.json",
     ] {
         assert!(names.contains(&format!("{top}{n}").as_str()), "{n} not in {names:?}");
     }
@@ -97,7 +103,7 @@ fn the_offline_zip_of_a_language_links_inside_itself_or_to_the_published_site() 
         assert!(!rel.starts_with("en/"), "{n}");
         assert!(!rel.contains("13001-aix-en-provence"), "no record, not in the copy: {n}");
         assert!(!(rel.contains("13055-marseille") && rel.ends_with(".pdf")), "a commune's own PDF: {n}");
-        assert!(!rel.ends_with(".zip") && !rel.starts_with("search/"), "{n}");
+        assert!(!rel.ends_with(".zip") && !rel.starts_with("search/n/"), "{n}");
     }
     // Every link of every page names a file of the copy or goes to the published site.
     let mut online = 0;

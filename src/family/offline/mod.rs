@@ -15,9 +15,11 @@
 //! - the static files (CSS, scripts, fonts, images), the map of France and the language
 //!   chooser (`index.html`), whose other languages link to the published site.
 //!
-//! Left out: the commune lookup's index and the full-text index (browsers do not let a page
-//! opened from a folder load them, so the scripts leave the no-JavaScript lists), sharing
-//! cards, sitemaps, the 404 page and host files. A content page with `extra: { offline: true }`
+//! Left out: the commune lookup's index (browsers do not let a page opened from a folder load
+//! it, so the script leaves the lists of départements; served by a local web server it would
+//! list communes that are mostly online only), sharing cards, sitemaps, the 404 page and host
+//! files. The site search's index of the language is in, for a copy served by a local web
+//! server; opened from a folder, the search page shows its site map. A content page with `extra: { offline: true }`
 //! gets `offline` in its context (the ZIP's URL and name) to link to it. `kitgen serve` makes
 //! no copy: it would pack a language again after every edit.
 
@@ -216,7 +218,13 @@ fn copies_of(path: &str, family: &str, codes: &[&str], communes: &HashMap<&str, 
                 None => return In::None,
             }
         }
-        None if first == "search" || first == "share" => return In::None,
+        // The site search's index, for a copy served by a local web server (`file://`
+        // cannot load it); not the commune lookup's, whose communes are mostly online.
+        None if first == "search" => {
+            let own = codes.iter().position(|c| path == super::fulltext::index_path(c));
+            return own.map_or(In::None, In::One);
+        }
+        None if first == "share" => return In::None,
         None => return In::All,
     };
     // A single commune's output: only its page, and only for a commune with a record.
@@ -253,6 +261,9 @@ mod tests {
         assert!(!b("downloads/communes-vsa.csv", "downloads"));
         assert!(!b("en/index.html", "content"));
         assert!(!b("search/index.json", "search"));
+        assert!(!b("search/n/sa.json", "search"));
+        assert!(b("search/pages-fr.json", "fulltext"));
+        assert!(!b("search/pages-en.json", "fulltext"));
         assert!(!b("share/card-fr.png", "cards"));
         assert!(b("css/site.1234.css", "assets"));
         assert!(b("favicon.svg", "assets"));
