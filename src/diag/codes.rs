@@ -160,6 +160,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("K841", "`extra.feed` of a section is not `true` or `false`"),
     ("K842", "a page of a feed section has no date: it is left out of the feed (warning)"),
     ("K843", "the sharing card of a language cannot be drawn"),
+    ("K851", "the offline copy (ZIP) of a language cannot be made"),
     (
         "K950",
         "`kitgen check`: a link or resource inside the site leads to nothing, climbs above the site, or starts at the host's root",

@@ -3,8 +3,9 @@
 //! A family plans its outputs from the model (paths and typed jobs), renders one of them into an
 //! [`Artifact`] with the render engines, and versions the inputs of its own that it records.
 //! Content pages, the site's own files (language chooser, 404, robots, sitemaps), static
-//! assets, commune pages, the commune lookup index, the open-data downloads, posters, kits,
-//! books, news feeds, sharing cards and the static hosts' header files are families;
+//! assets, commune pages, the commune lookup index, the site search's index, the open-data
+//! downloads, posters, kits, books, news feeds, sharing cards, the static hosts' header files
+//! and the offline copies are families;
 //! adding one is a new module implementing [`Family`] and one line in [`Families::standard`].
 //! A family renders only its own job type, so a job nothing renders cannot be written.
 //!
@@ -18,8 +19,10 @@ pub mod communes;
 pub mod content;
 pub mod downloads;
 pub mod feeds;
+pub mod fulltext;
 pub mod hosting;
 pub mod kits;
+pub mod offline;
 pub mod posters;
 pub mod search;
 pub mod share;
@@ -377,6 +380,7 @@ impl Families {
             .with(assets::Assets)
             .with(communes::Communes)
             .with(search::Search)
+            .with(fulltext::FullText)
             .with(downloads::Downloads)
             .with(posters::Posters)
             .with(posters::packs::PosterPacks)
@@ -387,6 +391,7 @@ impl Families {
             .with(share::Cards)
             .with(hosting::Hosting)
             .with(site::SiteFiles)
+            .with(offline::Offline)
     }
 
     /// Adds a family after the others.

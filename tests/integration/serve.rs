@@ -185,6 +185,22 @@ fn incremental_rebuilds_equal_clean_builds() {
         "stylesheet",
     );
     assert_eq!(r.css_only(), Some(vec!["/css/site.css".to_string()]), "{:?}", r.written);
+    // A search page: its index appears and every French page's header links to it.
+    edit(
+        &site,
+        &mut session,
+        "content/fr/recherche.md",
+        Some("---\ntitle: \"Rechercher\"\ntemplate: \"search.html\"\n---\n"),
+        "a search page",
+    );
+    let r = edit(
+        &site,
+        &mut session,
+        "content/fr/chapitres/un.md",
+        Some("---\ntitle: \"Premier chapitre\"\nweight: 1\nslug: premier\n---\nMot-cherché.\n"),
+        "a page the search indexes",
+    );
+    assert!(r.rendered <= 8, "the page, what shows it and the index: {}", r.rendered);
     edit(
         &site,
         &mut session,

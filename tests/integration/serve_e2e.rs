@@ -286,3 +286,93 @@ fn the_commune_lookup_works_in_a_browser() {
     );
     assert_eq!(hosts, serde_json::json!([]), "requests to other hosts");
 }
+
+/// Empties the list `results`, types `query` into the input `#id` and waits until the list's
+/// links hold one whose text starts with `expected`, returning its path.
+fn type_and_find(
+    driver: &Driver,
+    server: &Server,
+    id: &str,
+    results: &str,
+    query: &str,
+    expected: &str,
+) -> String {
+    let js = format!(
+        "document.querySelector({}).textContent = ''; var i = document.getElementById({}); i.value = {}; i.dispatchEvent(new Event('input')); return 1;",
+        serde_json::Value::from(results),
+        serde_json::Value::from(id),
+        serde_json::Value::from(query)
+    );
+    driver.script(&js);
+    let start = Instant::now();
+    loop {
+        let links = driver.script(&format!(
+            "return Array.from(document.querySelectorAll({})).map(a => [a.textContent, new URL(a.href).pathname + new URL(a.href).hash]);",
+            serde_json::Value::from(format!("{results} a"))
+        ));
+        let found = links
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l[0].as_str().is_some_and(|t| t.starts_with(expected)));
+        if let Some(path) = found.and_then(|l| l[1].as_str()) {
+            let page = path.split('#').next().unwrap_or(path);
+            assert_eq!(server.get(page).0, 200, "{query}: {path} is not a page");
+            return path.to_string();
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{query}: no {expected} in {links}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_site_search_finds_a_chapter_and_the_lookup_a_commune_typed_without_accents() {
+    let Some(driver) = Driver::start() else { return };
+    let site = crate::search::search_site();
+    let server = Server::start(&site);
+    let url = |p: &str| serde_json::json!({"url": format!("http://127.0.0.1:{}{p}", server.port)});
+    driver.post("url", url("/fr/recherche/"));
+    for (query, expected, path) in [
+        ("biometrie", "Troisième chapitre — Les visages", "/fr/chapitres/troisieme/#visages"),
+        ("reconnaissance faciale", "Troisième chapitre", "/fr/chapitres/troisieme/#visages"),
+        ("cameras", "Troisième chapitre", "/fr/chapitres/troisieme/"),
+    ] {
+        assert_eq!(
+            type_and_find(&driver, &server, "search-q", "#search-results", query, expected),
+            path,
+            "{query}"
+        );
+    }
+    assert_eq!(
+        driver.script("return [document.querySelector('form.site-search').hidden, document.querySelector('.search-nojs').hidden];"),
+        serde_json::json!([false, true]),
+        "the form replaced the no-JavaScript hint"
+    );
+    // The header's link leads to the search page; `?q=` searches at once.
+    driver.post("url", url("/fr/chapitres/premier/"));
+    let href = driver.script("return new URL(document.querySelector('a.search-link').href).pathname;");
+    assert_eq!(href, "/fr/recherche/");
+    driver.post("url", url("/fr/recherche/?q=biom%C3%A9trie"));
+    let start = Instant::now();
+    while driver.script(
+        "return Array.from(document.querySelectorAll('#search-results a')).map(a => a.textContent).join();",
+    ) != serde_json::json!("Troisième chapitre — Les visages")
+    {
+        assert!(start.elapsed() < Duration::from_secs(10), "?q= did not search");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let own = driver.script(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).host).filter(h => h !== location.host);",
+    );
+    assert_eq!(own, serde_json::json!([]), "requests to other hosts");
+
+    driver.post("url", url("/fr/communes/"));
+    for (query, expected) in [("saint etienne", "Saint-Étienne"), ("SAINT-ETIENNE", "Saint-Étienne")] {
+        let path = type_and_find(&driver, &server, "lookup-q", "#lookup-results", query, expected);
+        assert!(path.starts_with("/fr/communes/42218-"), "{query}: {path}");
+    }
+    let hosts = driver.script(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).host).filter(h => h !== location.host);",
+    );
+    assert_eq!(hosts, serde_json::json!([]), "requests to other hosts");
+}
