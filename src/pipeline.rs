@@ -629,7 +629,7 @@ pub fn render_all(
             Ok(a) => {
                 kind = a.kind;
                 let finished = html::finish(a, path, cx.opts, base_url);
-                let key = Key::of(&finished.bytes, finished.minify);
+                let key = Key::of(&finished.bytes, html::last_step(finished.minify));
                 if sink.is_fresh(path, &key) {
                     Ok(())
                 } else {

@@ -86,17 +86,40 @@ pub struct Artifact {
     pub bytes: Vec<u8>,
     /// How its links are written (HTML only).
     pub links: Links,
+    /// How it is minified, when the build minifies (HTML only).
+    pub minifier: Minifier,
+}
+
+/// How an HTML output is minified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Minifier {
+    /// minify-html: whitespace, quotes, optional tags, inline CSS and JS.
+    Full,
+    /// Whitespace and comments only ([`html::minify::light`]), for the pages generated per
+    /// commune from the theme's own templates.
+    Light,
 }
 
 impl Artifact {
     /// A page whose site-absolute links are made relative.
     pub fn page(html: String) -> Artifact {
-        Artifact { kind: Kind::Html, bytes: html.into_bytes(), links: Links::Relative }
+        Artifact {
+            kind: Kind::Html,
+            bytes: html.into_bytes(),
+            links: Links::Relative,
+            minifier: Minifier::Full,
+        }
+    }
+
+    /// A page generated per commune from the theme's templates: links made relative, light
+    /// minification.
+    pub fn generated(html: String) -> Artifact {
+        Artifact { minifier: Minifier::Light, ..Artifact::page(html) }
     }
 
     /// A file of the given kind, kept as it is.
     pub fn file(kind: Kind, bytes: Vec<u8>) -> Artifact {
-        Artifact { kind, bytes, links: Links::AsIs }
+        Artifact { kind, bytes, links: Links::AsIs, minifier: Minifier::Full }
     }
 }
 

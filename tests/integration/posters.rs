@@ -401,13 +401,13 @@ fn posters_3_thanks_a_commune_that_refused_and_asks_the_others_to_vote() {
                 "Veillons à ce qu’il tienne parole.",
             ],
             ["peut dire non", "Demandons au conseil municipal"],
-            ["de Marseille d’y mettre fin.", "de Vau de ne pas la pérenniser.", "de Pré de voter contre."],
+            ["de Marseille d’y mettre fin.", "de Vau de s’y opposer.", "de Pré de voter contre."],
         ),
         (
             "en",
             ["Your town said no to VSA. Thank you to the council of", "Let’s hold it to its word."],
             ["can say no", "Let’s ask the council of"],
-            ["Marseille to put an end to it.", "Vau not to make it permanent.", "Pré to vote against it."],
+            ["Marseille to put an end to it.", "Vau to oppose it.", "Pré to vote against it."],
         ),
     ];
     for (lang, refused, generic, asks) in cases {

@@ -67,7 +67,7 @@ impl Pages<'_> {
             self.cx.engine.render("communes/commune.html", &ctx).map_err(|d| {
                 d.note(format!("while rendering the page of commune {} ({})", c.code.0, c.nom))
             })?;
-        Ok(Artifact::page(html))
+        Ok(Artifact::generated(html))
     }
 
     pub(super) fn commune_list(

@@ -528,7 +528,7 @@ fn print_page(cx: &RenderCx<'_, Kits>, state: &State, k: usize, to: For) -> Resu
         .engine
         .render(PRINT, &ctx)
         .map_err(|d| d.note(Kits.describe(site, state, &Job::Print { kit: k as u16, to })))?;
-    Ok(Artifact::page(html))
+    Ok(Artifact::generated(html))
 }
 
 /// Typst source for a document at a given text size (the fit loop tries sizes down to 9 pt).

@@ -8,7 +8,7 @@
 pub mod minify;
 pub mod urls;
 
-use super::{Artifact, Kind, LinkPolicy, Links, RenderOptions};
+use super::{Artifact, Kind, LinkPolicy, Links, Minifier, RenderOptions};
 
 /// An artifact ready for the sink: its bytes before minification, and whether they are still
 /// to be minified (the writer skips that for outputs it already has, see `write::index`).
@@ -16,14 +16,14 @@ use super::{Artifact, Kind, LinkPolicy, Links, RenderOptions};
 pub struct Finished {
     /// Bytes, links rewritten.
     pub bytes: Vec<u8>,
-    /// Still to minify with [`minify::html`].
-    pub minify: bool,
+    /// Still to minify, and how.
+    pub minify: Option<Minifier>,
 }
 
 /// Rewrites the links of an HTML artifact at output `path` and inserts the live-reload script;
 /// other kinds pass through. `base_url` is the site's published URL.
 pub fn finish(a: Artifact, path: &str, opts: &RenderOptions, base_url: &str) -> Finished {
-    let minify = opts.minify && a.kind == Kind::Html;
+    let minify = (opts.minify && a.kind == Kind::Html).then_some(a.minifier);
     if a.kind != Kind::Html || a.links == Links::AsIs {
         return Finished { bytes: a.bytes, minify };
     }
@@ -59,9 +59,23 @@ pub fn finish(a: Artifact, path: &str, opts: &RenderOptions, base_url: &str) -> 
     Finished { bytes: html.into_bytes(), minify }
 }
 
+/// The final step as a number, for the output index's keys (a change of minifier is a change
+/// of output).
+pub fn last_step(minify: Option<Minifier>) -> u8 {
+    match minify {
+        None => 0,
+        Some(Minifier::Full) => 1,
+        Some(Minifier::Light) => 2,
+    }
+}
+
 /// The final bytes: minified when asked.
 pub fn minified(f: Finished) -> Vec<u8> {
-    if f.minify { minify::html(&f.bytes) } else { f.bytes }
+    match f.minify {
+        Some(Minifier::Full) => minify::html(&f.bytes),
+        Some(Minifier::Light) => minify::light(&f.bytes),
+        None => f.bytes,
+    }
 }
 
 /// `https://example.org/kit/` → `/kit/`.
@@ -83,7 +97,7 @@ mod tests {
         let s = |f: Finished| String::from_utf8(f.bytes).unwrap();
         let b = RenderOptions::build(true);
         let out = finish(page(), "fr/y/index.html", &b, "https://example.org/vsa/");
-        assert!(out.minify);
+        assert_eq!(out.minify, Some(Minifier::Full));
         assert_eq!(s(out), r#"<a href="../x/">x</a><img src="../../img/a.png">"#);
         let off = RenderOptions { links: LinkPolicy::IndexHtml, ..b };
         assert_eq!(
@@ -108,7 +122,7 @@ mod tests {
         let css = Artifact::file(Kind::Css, b"a{}".to_vec());
         assert_eq!(
             finish(css, "css/a.css", &b, "https://example.org/"),
-            Finished { bytes: b"a{}".to_vec(), minify: false }
+            Finished { bytes: b"a{}".to_vec(), minify: None }
         );
     }
 }
