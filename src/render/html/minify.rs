@@ -58,69 +58,78 @@ fn wrapped(src: &str, open: &str, close: &str) -> String {
 pub fn light(src: &[u8]) -> Vec<u8> {
     let n = src.len();
     let mut out = Vec::with_capacity(n);
+    // Bytes from `copied` to `i` are kept as they are, copied in one go when a change comes.
+    let mut copied = 0;
     let mut i = 0;
     while i < n {
         let b = src[i];
         if b == b'<' {
             if src[i..].starts_with(b"<!--") {
-                match memchr::memmem::find(&src[i + 4..], b"-->") {
-                    Some(j) => i += 4 + j + 3,
-                    None => {
-                        out.extend_from_slice(&src[i..]);
-                        i = n;
+                let Some(j) = memchr::memmem::find(&src[i + 4..], b"-->") else { break };
+                out.extend_from_slice(&src[copied..i]);
+                i += 4 + j + 3;
+                copied = i;
+                // Whitespace on both sides of the comment becomes one character.
+                if out.last().is_some_and(u8::is_ascii_whitespace) {
+                    let end = src[i..].iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(n - i);
+                    if src[i..i + end].contains(&b'\n') {
+                        if let Some(last) = out.last_mut() {
+                            *last = b'\n';
+                        }
                     }
+                    i += end;
+                    copied = i;
                 }
                 continue;
             }
             let start = i;
-            let mut quote = 0u8;
-            i += 1;
-            while i < n {
-                let c = src[i];
-                if quote != 0 {
-                    if c == quote {
-                        quote = 0;
-                    }
-                } else if c == b'"' || c == b'\'' {
-                    quote = c;
-                } else if c == b'>' {
-                    break;
-                }
-                i += 1;
-            }
-            i = (i + 1).min(n);
-            let tag = &src[start..i];
-            out.extend_from_slice(tag);
-            if let Some(name) = raw_text_element(tag) {
-                let end = find_closing(&src[i..], name).unwrap_or(n - i);
-                out.extend_from_slice(&src[i..i + end]);
-                i += end;
+            i = tag_end(src, i + 1);
+            if let Some(name) = raw_text_element(&src[start..i]) {
+                i += find_closing(&src[i..], name).unwrap_or(n - i);
             }
         } else if b.is_ascii_whitespace() {
             let start = i;
             while i < n && src[i].is_ascii_whitespace() {
                 i += 1;
             }
-            let nl = src[start..i].contains(&b'\n');
-            match out.last_mut() {
-                None => {}
-                // Around a dropped comment: still one character.
-                Some(last) if last.is_ascii_whitespace() => {
-                    if nl {
-                        *last = b'\n';
-                    }
-                }
-                Some(_) => out.push(if nl { b'\n' } else { b' ' }),
+            // A single space between words is kept where it is.
+            if i - start == 1 && b == b' ' && start > 0 {
+                continue;
             }
+            out.extend_from_slice(&src[copied..start]);
+            if start > 0 && !out.last().is_some_and(u8::is_ascii_whitespace) {
+                out.push(if src[start..i].contains(&b'\n') { b'\n' } else { b' ' });
+            }
+            copied = i;
         } else {
-            let start = i;
-            while i < n && src[i] != b'<' && !src[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            out.extend_from_slice(&src[start..i]);
+            i += 1;
         }
     }
+    out.extend_from_slice(&src[copied..]);
     out
+}
+
+/// Where the tag whose name starts at `i` ends (after its `>`, quoted values skipped), or the
+/// end of the text.
+fn tag_end(src: &[u8], mut i: usize) -> usize {
+    let n = src.len();
+    while i < n {
+        match memchr::memchr3(b'>', b'"', b'\'', &src[i..]) {
+            None => return n,
+            Some(j) => {
+                let c = src[i + j];
+                i += j + 1;
+                if c == b'>' {
+                    return i;
+                }
+                match memchr::memchr(c, &src[i..]) {
+                    Some(k) => i += k + 1,
+                    None => return n,
+                }
+            }
+        }
+    }
+    n
 }
 
 /// The name of the element an opening tag starts when its text must be kept as written.
