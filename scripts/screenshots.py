@@ -50,6 +50,8 @@ PAGES = [
     ("communes", "fr/communes/"),
     ("posters", "fr/agir/affiches/"),
     ("news", "fr/actualites/"),
+    ("search", "fr/recherche/?q=biometrie"),
+    ("guide", "fr/documentation/"),
 ]
 
 
