@@ -94,16 +94,37 @@ pub struct Work {
     pub seconds: f64,
 }
 
-/// Thread time per (family, kind), gathered while rendering.
-#[derive(Default)]
-struct WorkClock(std::sync::Mutex<HashMap<(FamilyId, Kind), (usize, f64)>>);
+/// Outputs and thread time per (family, kind), gathered while rendering.
+#[derive(Debug, Default)]
+pub struct WorkTimes(HashMap<(FamilyId, Kind), (usize, f64)>);
 
-impl WorkClock {
-    fn add(&self, family: FamilyId, kind: Kind, seconds: f64) {
-        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let e = m.entry((family, kind)).or_default();
-        e.0 += 1;
+impl WorkTimes {
+    fn add(&mut self, family: FamilyId, kind: Kind, outputs: usize, seconds: f64) {
+        let e = self.0.entry((family, kind)).or_default();
+        e.0 += outputs;
         e.1 += seconds;
+    }
+
+    fn merge(&mut self, other: WorkTimes) {
+        for ((f, kind), (n, secs)) in other.0 {
+            self.add(f, kind, n, secs);
+        }
+    }
+
+    /// The work per family and kind, longest first.
+    pub fn report(&self, families: &Families) -> Vec<Work> {
+        let mut v: Vec<Work> = self
+            .0
+            .iter()
+            .map(|(&(f, kind), &(outputs, seconds))| Work {
+                family: families.name(f),
+                kind,
+                outputs,
+                seconds,
+            })
+            .collect();
+        v.sort_by(|a, b| b.seconds.total_cmp(&a.seconds).then(a.family.cmp(b.family)));
+        v
     }
 }
 
@@ -171,9 +192,20 @@ pub fn prepare_with(
     families: &Families,
     cache: Option<&Cache>,
 ) -> Result<Prepared, BuildError> {
-    let mut timings = Vec::new();
     let t = Instant::now();
     let config = Arc::new(Config::load(&opts.root, &opts.overrides).map_err(BuildError::Config)?);
+    prepare_from(opts, families, cache, config, t)
+}
+
+/// [`prepare_with`] from a configuration already read (at `t`).
+fn prepare_from(
+    opts: &BuildOptions,
+    families: &Families,
+    cache: Option<&Cache>,
+    config: Arc<Config>,
+    t: Instant,
+) -> Result<Prepared, BuildError> {
+    let mut timings = Vec::new();
     let render = RenderOptions { minify: opts.render.minify && config.minify, ..opts.render };
 
     let mut diags = Vec::new();
@@ -367,16 +399,14 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
     // Nothing changed since the last build, which succeeded without a warning, and its output
     // is intact: there is nothing to render.
     let t = Instant::now();
-    let config = Config::load(&opts.root, &opts.overrides).map_err(BuildError::Config)?;
+    let config = Arc::new(Config::load(&opts.root, &opts.overrides).map_err(BuildError::Config)?);
     let fingerprint = load::fingerprint::of(&config, &(&opts.overrides, opts.render, families.names()));
     let index = OutputIndex::load(&opts.output, opts.cache_dir.as_deref());
-    if let Some(report) = unchanged(opts, &index, &fingerprint) {
-        let mut report = report;
+    if let Some(mut report) = unchanged(opts, &index, &fingerprint) {
         report.timings.push(("unchanged", t.elapsed().as_secs_f64()));
         return Ok(report);
     }
-    drop(config);
-    let prepared = prepare(opts, families)?;
+    let prepared = prepare_from(opts, families, None, config, t)?;
     let t = Instant::now();
     let mut diagnostics = Vec::new();
     let engine = engine(&prepared, families, &mut diagnostics);
@@ -413,7 +443,7 @@ pub fn build_with(opts: &BuildOptions, families: &Families) -> Result<BuildRepor
         let _ = writer.abort();
         return Err(BuildError::Io(msg));
     }
-    let work = rendered.work(families);
+    let work = rendered.work.report(families);
     diags.extend(rendered.errors);
     if let Err(e) = fail_on(&mut diags, opts.strict) {
         let _ = writer.abort();
@@ -463,11 +493,10 @@ fn unchanged(
     if fingerprint.recent || index.inputs() != Some(Key(fingerprint.key)) {
         return None;
     }
-    let paths: Vec<&str> = index.paths().collect();
-    let bytes = index.intact(&opts.output, paths.iter().copied())?;
+    let bytes = index.intact(&opts.output)?;
     Some(BuildReport {
-        pages: paths.iter().filter(|p| p.ends_with(".html")).count(),
-        files: paths.len(),
+        pages: index.paths().filter(|p| p.ends_with(".html")).count(),
+        files: index.paths().count(),
         bytes,
         unchanged: true,
         ..BuildReport::default()
@@ -513,7 +542,7 @@ pub fn build_into(
     if let Some(msg) = rendered.io_error {
         return Err(BuildError::Io(msg));
     }
-    let work = rendered.work(families);
+    let work = rendered.work.report(families);
     diags.extend(rendered.errors);
     fail_on(&mut diags, opts.strict)?;
     let files = plan.outputs().count();
@@ -551,7 +580,7 @@ pub struct Rendered {
     /// The first I/O error, which must abort the build.
     pub io_error: Option<String>,
     /// Thread time per family and kind of output.
-    pub work: HashMap<(FamilyId, Kind), (usize, f64)>,
+    pub work: WorkTimes,
 }
 
 impl Rendered {
@@ -561,27 +590,7 @@ impl Rendered {
         if self.io_error.is_none() {
             self.io_error = other.io_error;
         }
-        for (k, (n, secs)) in other.work {
-            let e = self.work.entry(k).or_default();
-            e.0 += n;
-            e.1 += secs;
-        }
-    }
-
-    /// The work per family and kind, longest first.
-    pub fn work(&self, families: &Families) -> Vec<Work> {
-        let mut v: Vec<Work> = self
-            .work
-            .iter()
-            .map(|(&(f, kind), &(outputs, seconds))| Work {
-                family: families.name(f),
-                kind,
-                outputs,
-                seconds,
-            })
-            .collect();
-        v.sort_by(|a, b| b.seconds.total_cmp(&a.seconds).then(a.family.cmp(b.family)));
-        v
+        self.work.merge(other.work);
     }
 }
 
@@ -610,7 +619,7 @@ pub fn render_all(
     bar: &indicatif::ProgressBar,
 ) -> Rendered {
     let base_url = &cx.site.config.base_url;
-    let clock = WorkClock::default();
+    let clock = Mutex::new(WorkTimes::default());
     let one = |out: OutputRef| -> (Vec<Dep>, Result<(), Failure>) {
         if crate::interrupt::requested().is_some() {
             return (Vec::new(), Err(Failure::Interrupted));
@@ -643,7 +652,12 @@ pub fn render_all(
             }
             Err(d) => Err(Failure::Input(d)),
         };
-        clock.add(out.family, kind, start.elapsed().as_secs_f64());
+        clock.lock().unwrap_or_else(|e| e.into_inner()).add(
+            out.family,
+            kind,
+            1,
+            start.elapsed().as_secs_f64(),
+        );
         (deps, res)
     };
     // Most families render in rayon's pool; those with a pool of their own (Typst) on plain
@@ -661,7 +675,7 @@ pub fn render_all(
     }
     let results: Vec<(Vec<Dep>, Result<(), Failure>)> =
         results.into_iter().map(|r| r.unwrap_or_else(|| (Vec::new(), Err(Failure::Interrupted)))).collect();
-    let work = clock.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    let work = clock.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut rendered = Rendered { deps: Vec::with_capacity(results.len()), work, ..Rendered::default() };
     for (d, r) in results {
         rendered.deps.push(d);

@@ -142,22 +142,18 @@ impl OutputIndex {
         self.inputs = inputs;
     }
 
-    /// Whether the output folder holds exactly the files of `paths` as the index remembers
-    /// them (same size and modification time), and the index no others. Returns their total
-    /// size.
-    pub fn intact<'a>(&self, out: &Path, paths: impl Iterator<Item = &'a str>) -> Option<u64> {
-        let mut n = 0;
+    /// Whether every file the index remembers is in the output folder as it was written (same
+    /// size and modification time). Returns their total size.
+    pub fn intact(&self, out: &Path) -> Option<u64> {
         let mut bytes = 0;
-        for rel in paths {
-            let e = self.entries.get(rel)?;
+        for (rel, e) in &self.entries {
             let meta = std::fs::symlink_metadata(out.join(rel)).ok()?;
             if !meta.is_file() || stamp(&meta) != (e.size, e.mtime) {
                 return None;
             }
-            n += 1;
             bytes += e.size;
         }
-        (n == self.entries.len()).then_some(bytes)
+        Some(bytes)
     }
 
     /// The remembered entry of `rel` when its key is `key` and the file on disk is unchanged.
