@@ -157,13 +157,7 @@ fn rank_codes_in_node(s: &TestSite, code: &str) -> Option<Vec<String>> {
         "{}\nconsole.log(JSON.stringify(rankCodes({shard}, {code:?}).map(function (e) {{ return e[1]; }})));",
         &js[start..end]
     );
-    let out = match std::process::Command::new("node").arg("-e").arg(script).output() {
-        Ok(o) => o,
-        Err(_) if std::env::var_os("KITGEN_REQUIRE_BROWSER").is_none() => return None,
-        Err(e) => panic!("node is required in CI: {e}"),
-    };
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Some(serde_json::from_slice(&out.stdout).unwrap())
+    crate::util::node_json(&script)
 }
 
 #[test]

@@ -142,13 +142,7 @@ fn rank_in_node(site: &TestSite, lang: &str, query: &str) -> Option<Vec<String>>
         &js[norm_start..norm_end],
         &js[start..end]
     );
-    let out = match std::process::Command::new("node").arg("-e").arg(script).output() {
-        Ok(o) => o,
-        Err(_) if std::env::var_os("KITGEN_REQUIRE_BROWSER").is_none() => return None,
-        Err(e) => panic!("node is required in CI: {e}"),
-    };
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    Some(serde_json::from_slice(&out.stdout).unwrap())
+    crate::util::node_json(&script)
 }
 
 #[test]

@@ -199,3 +199,16 @@ pub fn page_size(pdf: &Path) -> (f64, f64) {
     let nums: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
     (nums[0], nums[1])
 }
+
+/// Runs a script in node and parses what it printed as JSON; `None` when node is missing,
+/// except in CI (`KITGEN_REQUIRE_BROWSER`), where it must be there.
+#[track_caller]
+pub fn node_json<T: serde::de::DeserializeOwned>(script: &str) -> Option<T> {
+    let out = match std::process::Command::new("node").arg("-e").arg(script).output() {
+        Ok(o) => o,
+        Err(_) if std::env::var_os("KITGEN_REQUIRE_BROWSER").is_none() => return None,
+        Err(e) => panic!("node is required in CI: {e}"),
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
