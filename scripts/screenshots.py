@@ -52,6 +52,8 @@ PAGES = [
     ("news", "fr/actualites/"),
     ("search", "fr/recherche/?q=biometrie"),
     ("guide", "fr/documentation/"),
+    ("about", "fr/a-propos/"),
+    ("kitprint", "fr/agir/kit-courrier/13055-marseille/"),
 ]
 
 
