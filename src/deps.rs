@@ -159,9 +159,52 @@ pub fn recording<R>(f: impl FnOnce() -> R) -> (R, Vec<Dep>) {
     (result, deps)
 }
 
+/// Values that many outputs of a build share (a kit's entry on every commune page), made once
+/// by the first output that asks.
+///
+/// Only for builds: an output that records what it reads (serve) makes its value itself, so it
+/// records its dependencies as before, and a plan that serve keeps across rebuilds never hands
+/// out a value made from inputs that have changed since.
+#[derive(Debug, Default)]
+pub struct Shared<V> {
+    slots: Vec<std::sync::OnceLock<V>>,
+}
+
+impl<V: Clone> Shared<V> {
+    /// Room for `n` values, numbered from 0.
+    pub fn new(n: usize) -> Self {
+        Shared { slots: (0..n).map(|_| std::sync::OnceLock::new()).collect() }
+    }
+
+    /// Value `i`, made by `make` the first time (and every time while recording, or when `i` is
+    /// out of range).
+    pub fn get(&self, i: usize, make: impl FnOnce() -> V) -> V {
+        match self.slots.get(i) {
+            Some(slot) if !recording_now() => slot.get_or_init(make).clone(),
+            _ => make(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_values_are_made_once_except_while_recording() {
+        let shared = Shared::new(2);
+        let made = std::cell::Cell::new(0);
+        let make = || {
+            made.set(made.get() + 1);
+            record(Dep::Config);
+            made.get()
+        };
+        assert_eq!((shared.get(0, make), shared.get(0, make), shared.get(1, make)), (1, 1, 2));
+        assert_eq!(shared.get(7, make), 3, "out of range: made every time");
+        // An output that records makes its own, and so records what the value reads.
+        let (v, deps) = recording(|| shared.get(0, make));
+        assert_eq!((v, deps), (4, vec![Dep::Config]));
+    }
 
     #[test]
     fn records_only_inside_recording() {

@@ -187,6 +187,18 @@ pub(super) fn typst_blanks(src: &mut String) {
     replace_blanks(src, |n| format!("\"#blank({})#\"", n.clamp(1, 80)));
 }
 
+/// Removes the empty strings (`#""`) a filled document is left with where a condition or a blank
+/// stood at the edge of a string. They print nothing, but one at the start of a paragraph holds
+/// the line break after it there, which Typst then prints as a leading space.
+///
+/// `#""` cannot occur inside a string literal: quotes there are escaped (`\"`), and the markup
+/// between strings starts with `#` or a line break, never with a quote.
+pub(super) fn drop_empty_strings(src: &mut String) {
+    if src.contains("#\"\"") {
+        *src = src.replace("#\"\"", "");
+    }
+}
+
 /// Escapes a value inside a Typst string literal.
 fn typst_escape(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for c in input.chars() {
@@ -366,6 +378,7 @@ impl Templates {
         let mut out =
             self.typst.render(&format!("{name}.typ"), ctx).map_err(|e| self.located(name, ctx, e))?;
         typst_blanks(&mut out);
+        drop_empty_strings(&mut out);
         Ok(out)
     }
 
@@ -415,6 +428,23 @@ mod tests {
         let mut t = format!("#\"de {} ici\"", blank_marker(20));
         typst_blanks(&mut t);
         assert_eq!(t, "#\"de \"#blank(20)#\" ici\"");
+    }
+
+    #[test]
+    fn a_condition_at_the_start_of_a_paragraph_leaves_no_space_in_typst() {
+        // What `{% if a %}` + line + text + `{% endif %}` becomes once filled with `a` true.
+        let mut t = "\n\n#\"\"\n#\"D’après la campagne.\"\n#\"\"\n\n".to_string();
+        drop_empty_strings(&mut t);
+        assert_eq!(t, "\n\n\n#\"D’après la campagne.\"\n\n\n");
+        let mut t = format!("#\"{}de la commune\"", blank_marker(20));
+        typst_blanks(&mut t);
+        drop_empty_strings(&mut t);
+        assert_eq!(t, "#blank(20)#\"de la commune\"");
+        // Escaped quotes inside a string stay.
+        let mut t = "#\"a \\\"#\\\"\"".to_string();
+        let before = t.clone();
+        drop_empty_strings(&mut t);
+        assert_eq!(t, before);
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::deps::{self, CensusDep, Dep};
 use crate::diag::Diagnostic;
 use crate::model::kit::{DocKind, DocSource, Kit, KitDoc};
 use crate::model::{Page, Site};
-use crate::render::tera::{Virtual, link_value};
+use crate::render::tera::{Virtual, link_value, with_entry};
 use crate::render::typst;
 
 /// The template that makes a content page a kit's page.
@@ -79,6 +79,12 @@ pub struct State {
     generic: Vec<String>,
     /// Communes whose documents get PDFs of their own.
     scope: HashSet<usize>,
+    /// Each kit's entry on the pages of communes without PDFs, by kit and language, except
+    /// its printable page (see [`commune_kit_value`]).
+    on_communes: deps::Shared<Value>,
+    /// What the printable pages show alike of each document, by kit and language (see
+    /// [`print_documents`]).
+    print_documents: deps::Shared<Arc<Vec<(usize, Value)>>>,
 }
 
 /// The source of a document in a language: its own, else the default language's (with a
@@ -290,8 +296,10 @@ impl Family for Kits {
         }
         let typst = typst::Engine::new(&cx.inputs.fonts);
         let font = cx.inputs.fonts.default_family.clone();
-        let mut planned =
-            Planned::new(State { templates, typst, font, pages, bases, generic, scope }, outputs);
+        let on_communes = deps::Shared::new(site.kits.len() * n_langs);
+        let print_documents = deps::Shared::new(site.kits.len() * n_langs);
+        let state = State { templates, typst, font, pages, bases, generic, scope, on_communes, print_documents };
+        let mut planned = Planned::new(state, outputs);
         planned.sitemap = sitemap;
         planned.diagnostics = crate::diag::collapse_repeats(diagnostics);
         planned
@@ -369,7 +377,7 @@ impl Family for Kits {
                     .filter(|&k| cx.site.kits[k].docs.iter().any(|d| source(cx.site, d, lang).is_some()))
                     .map(|k| {
                         cx.record(Input::Kit(k as u16));
-                        kit_value(cx.site, state, k, For { lang, commune: Some(index) })
+                        commune_kit_value(cx.site, state, k, For { lang, commune: Some(index) })
                     })
                     .collect();
                 ctx.insert_value("kits", Value::from(kits));
@@ -386,6 +394,18 @@ fn record_commune(site: &Site, to: For) {
     deps::record(Dep::Census(CensusDep::Record(Arc::from(code.as_str()))));
     deps::record(Dep::Census(CensusDep::TownHall(Arc::from(code.as_str()))));
     deps::record(Dep::Census(CensusDep::LocalGroup(Arc::from(code.as_str()))));
+}
+
+/// A kit on a commune's page. Where the commune has no PDFs of its own, only the address of its
+/// printable page differs from one commune to the next: the rest is made once per kit and
+/// language.
+fn commune_kit_value(site: &Site, state: &State, k: usize, to: For) -> Value {
+    if state.has_pdfs(to.commune) {
+        return kit_value(site, state, k, to);
+    }
+    let n = site.config.languages.len();
+    let shared = state.on_communes.get(k * n + to.lang, || kit_value(site, state, k, to));
+    with_entry(shared, "print", Value::from(state.print_url(site, k, to)))
 }
 
 /// A kit for a template: its title, its page, its printable page, and its documents with their
@@ -425,6 +445,40 @@ fn kit_value(site: &Site, state: &State, k: usize, to: For) -> Value {
     }))
 }
 
+/// The documents of a kit's printable page in a language, by position in the kit, with what
+/// every commune's page shows alike: the body, the addressee and the PDF are added per page.
+fn print_documents(site: &Site, kit: &Kit, lang: usize) -> Arc<Vec<(usize, Value)>> {
+    let sender: Vec<String> = docs::sender(site, lang).iter().map(|s| docs::html_line(s)).collect();
+    let place_date = docs::html_line(&docs::place_date(site, lang));
+    let signature = docs::t(site, lang, "kits.signature", &[]);
+    let documents = kit.docs.iter().enumerate().filter_map(|(i, d)| {
+        let (src, fallback) = source(site, d, lang)?;
+        let code = &site.config.languages[if fallback { site.config.default_language } else { lang }].code;
+        let f = &src.front;
+        let letter = d.meta.kind == DocKind::Letter;
+        let v = Value::from_serializable(&serde_json::json!({
+            "id": d.meta.id,
+            "kind": kind_id(d.meta.kind),
+            "title": f.title,
+            "summary": f.summary,
+            "subject": f.subject,
+            "salutation": f.salutation,
+            "closing": f.closing,
+            "advice": f.advice,
+            "recipient": [],
+            "sender": if letter { sender.clone() } else { Vec::new() },
+            "place_date": place_date,
+            "signature": signature,
+            "body": "",
+            "fallback": fallback,
+            "content_lang": code,
+            "pdf": null,
+        }));
+        Some((i, v))
+    });
+    Arc::new(documents.collect())
+}
+
 fn kind_id(k: DocKind) -> &'static str {
     match k {
         DocKind::Letter => "letter",
@@ -440,35 +494,26 @@ fn print_page(cx: &RenderCx<'_, Kits>, state: &State, k: usize, to: For) -> Resu
     let l = &site.config.languages[to.lang];
     let def = &site.config.default_lang().code;
     let doc_ctx = docs::context(site, kit, to);
-    let sender: Vec<String> = docs::sender(site, to.lang).iter().map(|s| docs::html_line(s)).collect();
-    let place_date = docs::html_line(&docs::place_date(site, to.lang));
-    let signature = docs::t(site, to.lang, "kits.signature", &[]);
-    let mut documents = Vec::new();
-    for d in &kit.docs {
+    let n_langs = site.config.languages.len();
+    let shared = state.print_documents.get(k * n_langs + to.lang, || print_documents(site, kit, to.lang));
+    let mut documents = Vec::with_capacity(shared.len());
+    for (d, base) in shared.iter() {
+        let d = &kit.docs[*d];
         let Some((src, fallback)) = source(site, d, to.lang) else { continue };
         let code = &site.config.languages[if fallback { site.config.default_language } else { to.lang }].code;
         let body = state.templates.html(&fill::name(kit, &d.meta.id, code), &doc_ctx)?;
-        let f = &src.front;
-        let recipient: Vec<String> =
-            docs::recipient(site, data, to, f.recipient).iter().map(|s| docs::html_line(s)).collect();
-        documents.push(serde_json::json!({
-            "id": d.meta.id,
-            "kind": kind_id(d.meta.kind),
-            "title": f.title,
-            "summary": f.summary,
-            "subject": f.subject,
-            "salutation": f.salutation,
-            "closing": f.closing,
-            "advice": f.advice,
-            "recipient": if d.meta.kind == DocKind::Letter { recipient } else { Vec::new() },
-            "sender": if d.meta.kind == DocKind::Letter { sender.clone() } else { Vec::new() },
-            "place_date": place_date,
-            "signature": signature,
-            "body": body,
-            "fallback": fallback,
-            "content_lang": code,
-            "pdf": state.has_pdfs(to.commune).then(|| format!("/{}", pdf_path(site, kit, &d.meta.id, to))),
-        }));
+        let mut v = with_entry(base.clone(), "body", Value::from(body));
+        if d.meta.kind == DocKind::Letter {
+            let recipient: Vec<Value> = docs::recipient(site, data, to, src.front.recipient)
+                .iter()
+                .map(|s| Value::from(docs::html_line(s)))
+                .collect();
+            v = with_entry(v, "recipient", Value::from(recipient));
+        }
+        if state.has_pdfs(to.commune) {
+            v = with_entry(v, "pdf", Value::from(format!("/{}", pdf_path(site, kit, &d.meta.id, to))));
+        }
+        documents.push(v);
     }
     let name = match (to.commune, data) {
         (Some(i), Some(data)) => Some(data.name(i)),
@@ -511,8 +556,8 @@ fn print_page(cx: &RenderCx<'_, Kits>, state: &State, k: usize, to: For) -> Resu
         ancestors,
     };
     let mut ctx = cx.engine.virtual_context(&v);
-    ctx.insert_value("kit", kit_value(site, state, k, to));
-    ctx.insert_value("documents", Value::from_serializable(&documents));
+    ctx.insert_value("kit", commune_kit_value(site, state, k, to));
+    ctx.insert_value("documents", Value::from(documents));
     for key in ["commune", "record", "local_group", "town_hall"] {
         if let Some(v) = doc_ctx.get(key) {
             ctx.insert_value(key, v.clone());

@@ -13,9 +13,17 @@ pub const GALLERY: &str = "posters/gallery.html";
 /// `posters` for a page of language `lang`, and of a commune when `commune` is given:
 /// `{ items: [...], pack: url, commune: bool }`.
 pub(super) fn value(site: &Site, state: &State, lang: usize, commune: Option<usize>) -> Value {
+    let own = commune.filter(|&c| state.index.keys().any(|v| v.commune == Some(c) && v.lang == lang));
+    match own {
+        // Every page without posters of its own shows the same list.
+        None => state.generic_lists.get(lang, || make(site, state, lang, None)),
+        Some(_) => make(site, state, lang, own),
+    }
+}
+
+fn make(site: &Site, state: &State, lang: usize, own: Option<usize>) -> Value {
     let code = &site.config.languages[lang].code;
     let def = &site.config.default_lang().code;
-    let own = commune.filter(|&c| state.index.keys().any(|v| v.commune == Some(c) && v.lang == lang));
     let mut items = Vec::new();
     for (pi, p) in site.posters.iter().enumerate() {
         let Some(&i) = state.index.get(&Variant { poster: pi, lang, commune: own }) else { continue };

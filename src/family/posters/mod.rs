@@ -147,6 +147,8 @@ pub struct State {
     fonts: Arc<Fonts>,
     /// Changes with what listings show (titles, sizes, which variants exist).
     list_version: u64,
+    /// The posters of each language, as pages without posters of their own list them.
+    generic_lists: crate::deps::Shared<tera::Value>,
 }
 
 /// The family's own inputs.
@@ -346,7 +348,9 @@ impl Family for Posters {
         let list_version = h(&list);
         let index = states.iter().enumerate().map(|(i, f)| (f.variant.clone(), i)).collect();
         let by_key = states.iter().enumerate().map(|(i, f)| (format!("{}{}", f.dir, f.stem), i)).collect();
-        let mut planned = Planned::new(State { filled: states, index, by_key, fonts, list_version }, outputs);
+        let generic_lists = crate::deps::Shared::new(site.config.languages.len());
+        let mut planned =
+            Planned::new(State { filled: states, index, by_key, fonts, list_version, generic_lists }, outputs);
         planned.diagnostics = diagnostics;
         planned
     }

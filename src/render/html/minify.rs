@@ -103,31 +103,44 @@ pub fn light(src: &[u8]) -> Vec<u8> {
             }
             copied = i;
         } else {
+            // Plain text: on to the next tag or whitespace.
             i += 1;
+            while i < n && !STOPS[src[i] as usize] {
+                i += 1;
+            }
         }
     }
     out.extend_from_slice(&src[copied..]);
     out
 }
 
+/// The bytes where plain text stops being copied as it is: `<` and ASCII whitespace.
+static STOPS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = i as u8 == b'<' || (i as u8).is_ascii_whitespace();
+        i += 1;
+    }
+    t
+};
+
 /// Where the tag whose name starts at `i` ends (after its `>`, quoted values skipped), or the
 /// end of the text.
 fn tag_end(src: &[u8], mut i: usize) -> usize {
+    // Tags are short: a byte loop beats a search call per quote.
     let n = src.len();
     while i < n {
-        match memchr::memchr3(b'>', b'"', b'\'', &src[i..]) {
-            None => return n,
-            Some(j) => {
-                let c = src[i + j];
-                i += j + 1;
-                if c == b'>' {
-                    return i;
+        match src[i] {
+            b'>' => return i + 1,
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < n && src[i] != q {
+                    i += 1;
                 }
-                match memchr::memchr(c, &src[i..]) {
-                    Some(k) => i += k + 1,
-                    None => return n,
-                }
+                i += 1;
             }
+            _ => i += 1,
         }
     }
     n
@@ -135,6 +148,9 @@ fn tag_end(src: &[u8], mut i: usize) -> usize {
 
 /// The name of the element an opening tag starts when its text must be kept as written.
 fn raw_text_element(tag: &[u8]) -> Option<&'static str> {
+    if !matches!(tag.get(1), Some(b'p' | b'P' | b't' | b'T' | b's' | b'S')) {
+        return None;
+    }
     ["pre", "textarea", "script", "style"].into_iter().find(|name| {
         tag.len() > name.len() + 1
             && tag[1..=name.len()].eq_ignore_ascii_case(name.as_bytes())

@@ -27,36 +27,36 @@ pub fn finish(a: Artifact, path: &str, opts: &RenderOptions, base_url: &str) -> 
     if a.kind != Kind::Html || a.links == Links::AsIs {
         return Finished { bytes: a.bytes, minify };
     }
-    let html = match String::from_utf8(a.bytes) {
-        Ok(s) => s,
-        Err(e) => return Finished { bytes: e.into_bytes(), minify },
-    };
+    // The page is worked on as bytes: its text came from Tera as a `String`, and checking it
+    // again cost more than the rewriting.
+    let html = a.bytes;
     let mut html = match (a.links, opts.links) {
         (Links::Anywhere, LinkPolicy::Serve) => html,
         (Links::Anywhere, LinkPolicy::Pretty) => {
             // Served at any depth: links start from the site's path on its host, never from
             // another host (the site may be copied elsewhere; nothing may leak to the original).
             let base = base_path(base_url);
-            urls::rewrite(&html, &|u| format!("{base}{}", u.trim_start_matches('/')))
+            urls::rewrite_attrs_bytes(&html, &|_, u| format!("{base}{}", u.trim_start_matches('/')))
         }
         (_, LinkPolicy::IndexHtml) => {
-            let from = if a.links == Links::Anywhere { "404.html" } else { path };
+            let from = urls::Here::new(if a.links == Links::Anywhere { "404.html" } else { path });
             // Scripts add file names to the folders of `data-*` attributes (the lookup index).
-            urls::rewrite_attrs(&html, &|attr, u| {
-                let rel = urls::relative(from, u);
+            urls::rewrite_attrs_bytes(&html, &|attr, u| {
+                let rel = from.to(u);
                 if attr.starts_with("data-") { rel } else { urls::with_index(&rel) }
             })
         }
-        _ => urls::rewrite(&html, &|u| urls::relative(path, u)),
+        _ => {
+            let here = urls::Here::new(path);
+            urls::rewrite_attrs_bytes(&html, &|_, u| here.to(u))
+        }
     };
     if opts.live_reload {
         let tag = format!("<script src=\"{}\" defer></script>", super::LIVE_RELOAD_PATH);
-        match html.find("</head>") {
-            Some(i) => html.insert_str(i, &tag),
-            None => html.push_str(&tag),
-        }
+        let at = memchr::memmem::find(&html, b"</head>").unwrap_or(html.len());
+        html.splice(at..at, tag.into_bytes());
     }
-    Finished { bytes: html.into_bytes(), minify }
+    Finished { bytes: html, minify }
 }
 
 /// The final step as a number, for the output index's keys (a change of minifier is a change

@@ -8,32 +8,53 @@
 /// The path from the folder of `from` (an output path such as `fr/x/index.html`) to the
 /// site-absolute `to` (`/fr/y/#a`).
 pub fn relative(from: &str, to: &str) -> String {
-    let to = to.strip_prefix('/').unwrap_or(to);
-    let from_dir: Vec<&str> = match from.rsplit_once('/') {
-        Some((dir, _)) => dir.split('/').filter(|s| !s.is_empty()).collect(),
-        None => Vec::new(),
-    };
-    // Split off the query and fragment so they are not compared as segments.
-    let cut = to.find(['?', '#']).unwrap_or(to.len());
-    let (path, tail) = to.split_at(cut);
-    let segs: Vec<&str> = path.split('/').collect();
-    // The last element is the file (or "" for a folder URL).
-    let (dirs, file) = segs.split_at(segs.len() - 1);
-    let common = from_dir.iter().zip(dirs.iter()).take_while(|(a, b)| a == b).count();
-    let mut out = String::with_capacity(to.len() + 8);
-    for _ in common..from_dir.len() {
-        out.push_str("../");
+    Here::new(from).to(to)
+}
+
+/// The folder of an output, split once for the many links of its page.
+#[derive(Debug, Clone)]
+pub struct Here<'a> {
+    dirs: Vec<&'a str>,
+}
+
+impl<'a> Here<'a> {
+    /// The folder of the output path `from`.
+    pub fn new(from: &'a str) -> Here<'a> {
+        let dirs = match from.rsplit_once('/') {
+            Some((dir, _)) => dir.split('/').filter(|s| !s.is_empty()).collect(),
+            None => Vec::new(),
+        };
+        Here { dirs }
     }
-    for d in &dirs[common..] {
-        out.push_str(d);
-        out.push('/');
+
+    /// The path from here to the site-absolute `to`.
+    pub fn to(&self, to: &str) -> String {
+        let to = to.strip_prefix('/').unwrap_or(to);
+        // Split off the query and fragment so they are not compared as segments.
+        let cut = to.find(['?', '#']).unwrap_or(to.len());
+        let (path, tail) = to.split_at(cut);
+        // The last segment is the file (or "" for a folder URL).
+        let (dirs, file) = match path.rfind('/') {
+            Some(j) => (Some(&path[..j]), &path[j + 1..]),
+            None => (None, path),
+        };
+        let dirs = dirs.into_iter().flat_map(|d| d.split('/'));
+        let common = self.dirs.iter().zip(dirs.clone()).take_while(|(a, b)| **a == *b).count();
+        let mut out = String::with_capacity(to.len() + 8);
+        for _ in common..self.dirs.len() {
+            out.push_str("../");
+        }
+        for d in dirs.skip(common) {
+            out.push_str(d);
+            out.push('/');
+        }
+        out.push_str(file);
+        if out.is_empty() {
+            out.push_str("./");
+        }
+        out.push_str(tail);
+        out
     }
-    out.push_str(file[0]);
-    if out.is_empty() {
-        out.push_str("./");
-    }
-    out.push_str(tail);
-    out
 }
 
 /// A relative URL of a folder (`../x/`, `./`, `../x/#a`) with `index.html` named, so it opens
@@ -62,8 +83,13 @@ pub fn rewrite(html: &str, f: &dyn Fn(&str) -> String) -> String {
 /// Rewrites site-absolute URLs in attributes with `f`, which also gets the attribute's name
 /// (`data-search` holds a folder a script adds file names to, not a link to follow).
 pub fn rewrite_attrs(html: &str, f: &dyn Fn(&str, &str) -> String) -> String {
-    let bytes = html.as_bytes();
-    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    // Only ASCII is cut and only valid text put in: the result is valid UTF-8.
+    String::from_utf8(rewrite_attrs_bytes(html.as_bytes(), f)).unwrap_or_else(|_| html.to_string())
+}
+
+/// [`rewrite_attrs`] on the bytes of a page (its text is not checked again).
+pub fn rewrite_attrs_bytes(bytes: &[u8], f: &dyn Fn(&str, &str) -> String) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
     let mut last = 0;
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'=', &bytes[i..]) {
@@ -78,8 +104,8 @@ pub fn rewrite_attrs(html: &str, f: &dyn Fn(&str, &str) -> String) -> String {
         if bytes.get(eq + 2) != Some(&b'/') || bytes.get(eq + 3) == Some(&b'/') {
             continue;
         }
-        let name_start = html[..eq].rfind(|c: char| c.is_whitespace()).map(|s| s + 1).unwrap_or(0);
-        let name = &html[name_start..eq];
+        let name_start = bytes[..eq].iter().rposition(u8::is_ascii_whitespace).map(|s| s + 1).unwrap_or(0);
+        let Ok(name) = std::str::from_utf8(&bytes[name_start..eq]) else { continue };
         if !ATTRS.iter().any(|a| a.eq_ignore_ascii_case(name)) {
             continue;
         }
@@ -87,8 +113,8 @@ pub fn rewrite_attrs(html: &str, f: &dyn Fn(&str, &str) -> String) -> String {
         let Some(len) = memchr::memchr(quote, &bytes[value_start..]) else {
             break;
         };
-        let value = &html[value_start..value_start + len];
-        out.push_str(&html[last..value_start]);
+        let Ok(value) = std::str::from_utf8(&bytes[value_start..value_start + len]) else { continue };
+        out.extend_from_slice(&bytes[last..value_start]);
         if name.eq_ignore_ascii_case("srcset") {
             let parts: Vec<String> = value
                 .split(',')
@@ -103,14 +129,14 @@ pub fn rewrite_attrs(html: &str, f: &dyn Fn(&str, &str) -> String) -> String {
                     }
                 })
                 .collect();
-            out.push_str(&parts.join(", "));
+            out.extend_from_slice(parts.join(", ").as_bytes());
         } else {
-            out.push_str(&f(name, value));
+            out.extend_from_slice(f(name, value).as_bytes());
         }
         last = value_start + len;
         i = last;
     }
-    out.push_str(&html[last..]);
+    out.extend_from_slice(&bytes[last..]);
     out
 }
 

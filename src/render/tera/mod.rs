@@ -19,6 +19,17 @@ use crate::load::templates::TemplateSet;
 use crate::model::{Page, Site};
 pub use context::{Virtual, link_value};
 
+/// `map` with `key` set to `value` (added at the end, or replaced where it is). A map shared
+/// by many outputs is copied, not changed; anything else is returned as it is.
+pub fn with_entry(map: ::tera::Value, key: &'static str, value: ::tera::Value) -> ::tera::Value {
+    if !map.is_map() {
+        return map;
+    }
+    let mut m = map.into_map().unwrap_or_default();
+    m.insert(key.into(), value);
+    ::tera::Value::from(m)
+}
+
 /// Compiled templates and shared values.
 pub struct Engine {
     site: Arc<Site>,
