@@ -51,18 +51,40 @@ fn allowed_hosts(bind: IpAddr, port: u16) -> Vec<String> {
     v
 }
 
+/// The line of a rebuild whose pages were published: the browser reloads now.
+fn report_pages(r: &session::Rebuilt, state: &ServeState) {
+    eprintln!(
+        "kitgen: rebuilt {} of {} outputs in {:.0} ms ({} written, {} removed); now what reads them",
+        r.rendered,
+        r.outputs,
+        r.seconds * 1000.0,
+        r.written.len(),
+        r.removed
+    );
+    state.rebuilt(r.css_only());
+}
+
 fn report(result: &Result<session::Rebuilt, BuildError>, state: &ServeState, first: bool) {
     match result {
         Ok(r) => {
             print_diagnostics(&r.warnings);
-            let what = if first { "built".to_string() } else { format!("rebuilt {} of", r.rendered) };
-            eprintln!(
-                "kitgen: {what} {} outputs in {:.0} ms ({} written, {} removed)",
-                r.outputs,
-                r.seconds * 1000.0,
-                r.written.len(),
-                r.removed
-            );
+            match &r.after_pages {
+                Some(after) => eprintln!(
+                    "kitgen: then the outputs that read them, in {:.0} ms in all ({} written)",
+                    r.seconds * 1000.0,
+                    after.len()
+                ),
+                None => {
+                    let what = if first { "built".to_string() } else { format!("rebuilt {} of", r.rendered) };
+                    eprintln!(
+                        "kitgen: {what} {} outputs in {:.0} ms ({} written, {} removed)",
+                        r.outputs,
+                        r.seconds * 1000.0,
+                        r.written.len(),
+                        r.removed
+                    );
+                }
+            }
             if crate::pipeline::timings_wanted() {
                 let t: Vec<String> =
                     r.timings.iter().map(|(n, s)| format!("{n} {:.0} ms", s * 1000.0)).collect();
@@ -158,7 +180,7 @@ pub fn run(opts: ServeOptions) -> i32 {
     }
 
     while let Some(changes) = watch.next_changes() {
-        let result = session.rebuild(&changes.paths, changes.config);
+        let result = session.rebuild_then(&changes.paths, changes.config, &mut |r| report_pages(r, &state));
         report(&result, &state, false);
     }
     0

@@ -22,7 +22,7 @@ use crate::incremental::{self, Inputs, Interner};
 use crate::pipeline::{self, BuildError, BuildOptions, Cache, Prepared, Rendered, SinkOutputs};
 use crate::plan::{OutputRef, Plan, Wave};
 use crate::write::index::{Key, OutputIndex};
-use crate::write::{CommitError, Keep, Publish, Removal, Sink, Writer};
+use crate::write::{CommitError, Keep, Publish, Removal, Sink, WriteStats, Writer};
 
 /// What one rebuild did.
 #[derive(Debug, Clone, Default)]
@@ -41,12 +41,20 @@ pub struct Rebuilt {
     pub seconds: f64,
     /// Time per stage.
     pub timings: Vec<(&'static str, f64)>,
+    /// When the pages were published first (see [`Session::rebuild_then`]): the files written
+    /// after them, by the second wave.
+    pub after_pages: Option<Vec<String>>,
 }
 
 impl Rebuilt {
     /// The stylesheets written, when they are the only change (empty when nothing changed:
     /// open pages then stay as they are); `None` when pages must reload.
     pub fn css_only(&self) -> Option<Vec<String>> {
+        if let Some(after) = &self.after_pages {
+            // Open pages reloaded when the pages were published; the second wave writes
+            // downloads and indexes, which no open page shows (a page of its own reloads).
+            return (!after.iter().any(|p| p.ends_with(".html"))).then(Vec::new);
+        }
         (self.removed == 0 && self.written.iter().all(|p| p.ends_with(".css")))
             .then(|| self.written.iter().map(|p| format!("/{p}")).collect())
     }
@@ -74,6 +82,11 @@ pub struct Session {
     last: Option<Plan>,
     /// What is on disk in the output folder (loaded once, saved after the first build).
     index: Option<OutputIndex>,
+}
+
+/// Whether an output is a download that takes long to make (a PDF, an image, a ZIP).
+fn is_download(path: &str) -> bool {
+    [".pdf", ".png", ".zip"].iter().any(|ext| path.ends_with(ext))
 }
 
 /// The version of a second-wave dependency: the content key of the output it read.
@@ -164,6 +177,22 @@ impl Session {
     /// Rebuilds after `changed` files changed. `full` forgets everything first (the
     /// configuration changed). On error the previous output stays as it was.
     pub fn rebuild(&mut self, changed: &HashSet<PathBuf>, full: bool) -> Result<Rebuilt, BuildError> {
+        self.rebuild_then(changed, full, &mut |_| {})
+    }
+
+    /// [`Session::rebuild`], publishing the pages before rendering the PDFs, images and ZIPs
+    /// and the second wave's outputs (search index, offline copy, packs: they read the pages),
+    /// and telling `pages_published` what it wrote, so an edited chapter is served without
+    /// waiting for the brochure's PDF. The first build of a session publishes all at once.
+    /// An error in the second wave leaves the first wave's pages published and everything else
+    /// as it was: the session remembers nothing of the rebuild, and the next one renders it
+    /// again.
+    pub fn rebuild_then(
+        &mut self,
+        changed: &HashSet<PathBuf>,
+        full: bool,
+        pages_published: &mut dyn FnMut(&Rebuilt),
+    ) -> Result<Rebuilt, BuildError> {
         let start = Instant::now();
         if full {
             let index = self.index.take();
@@ -191,10 +220,42 @@ impl Session {
             .index
             .take()
             .unwrap_or_else(|| OutputIndex::load(&self.opts.output, self.opts.cache_dir.as_deref()));
-        let writer = Writer::open(&self.opts.output, index, Publish::InPlace, Keep::default())
-            .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", self.opts.output.display())))?;
+        let open = |index| {
+            Writer::open(&self.opts.output, index, Publish::InPlace, Keep::default())
+                .map_err(|e| BuildError::Io(format!("cannot write to {}: {e}", self.opts.output.display())))
+        };
+        let commit_error = |e: CommitError| {
+            let msg = format!("cannot write to {}: {e}", self.opts.output.display());
+            match e {
+                CommitError::Partial(_) => BuildError::Partial(msg),
+                _ => BuildError::Io(msg),
+            }
+        };
+        let mut writer = open(index)?;
         let removed = self.vanished(&plan);
-        let (rendered_outputs, rendered, versions) = {
+        let render_into = |writer: &Writer, todo: &[OutputRef]| {
+            let cx = Cx {
+                site: &site,
+                engine: &engine,
+                plan: &plan,
+                families: &self.families,
+                opts: &render,
+                outputs: &SinkOutputs(writer),
+            };
+            let bar = pipeline::progress_bar(self.opts.progress && todo.len() > 2000, todo.len() as u64);
+            let r = pipeline::render_all(&cx, todo, writer, &bar);
+            bar.finish_and_clear();
+            r
+        };
+        let todo_of = |wave: Wave, versions: &[u64]| -> Vec<OutputRef> {
+            if self.slots.is_empty() {
+                plan.wave(wave).map(|(o, _)| o).collect()
+            } else {
+                self.changes(&plan, versions, wave)
+            }
+        };
+
+        let mut versions = {
             let output_key = |p: &str| writer.key(p).map(key_version);
             let vinputs = Inputs {
                 site: &site,
@@ -203,55 +264,81 @@ impl Session {
                 families: &self.families,
                 output_key: &output_key,
             };
-            let mut versions = incremental::versions(&vinputs, self.interner.all());
-            lap("versions", &mut timings);
+            incremental::versions(&vinputs, self.interner.all())
+        };
+        lap("versions", &mut timings);
 
-            let cx = Cx {
-                site: &site,
-                engine: &engine,
-                plan: &plan,
-                families: &self.families,
-                opts: &render,
-                outputs: &SinkOutputs(&writer),
-            };
-            let mut rendered_outputs: Vec<OutputRef> = Vec::new();
-            let mut rendered = Rendered::default();
-            for wave in [Wave::First, Wave::Second] {
-                if wave == Wave::Second {
-                    // The outputs the second wave reads may have changed: their versions are keys.
-                    for (v, d) in versions.iter_mut().zip(self.interner.all()) {
-                        if let Dep::Output(p) = d {
-                            *v = output_key(p).unwrap_or(0);
-                        }
-                    }
-                }
-                let todo = if self.slots.is_empty() {
-                    plan.wave(wave).map(|(o, _)| o).collect()
-                } else {
-                    self.changes(&plan, &versions, wave)
-                };
-                if todo.is_empty() {
-                    continue;
-                }
-                let bar = pipeline::progress_bar(self.opts.progress && todo.len() > 2000, todo.len() as u64);
-                let r = pipeline::render_all(&cx, &todo, &writer, &bar);
-                bar.finish_and_clear();
-                rendered_outputs.extend(todo);
-                rendered.deps.extend(r.deps);
-                rendered.errors.extend(r.errors);
-                if r.io_error.is_some() {
-                    rendered.io_error = r.io_error;
-                    break;
+        // Pages first; PDFs, images and ZIPs (Typst and resvg take far longer than a page)
+        // after the pages are published, except in the first build of a session.
+        let (mut todo, slow): (Vec<OutputRef>, Vec<OutputRef>) = todo_of(Wave::First, &versions)
+            .into_iter()
+            .partition(|&o| self.slots.is_empty() || !is_download(plan.path(o)));
+        let mut rendered = Rendered::default();
+        if !todo.is_empty() {
+            rendered = render_into(&writer, &todo);
+        }
+        // The outputs the second wave reads may have changed: their versions are keys.
+        let output_versions = |versions: &mut Vec<u64>, writer: &Writer| {
+            for (v, d) in versions.iter_mut().zip(self.interner.all()) {
+                if let Dep::Output(p) = d {
+                    *v = writer.key(p).map(key_version).unwrap_or(0);
                 }
             }
-            (rendered_outputs, rendered, versions)
         };
+        let mut early: Option<WriteStats> = None;
+        if rendered.io_error.is_none() {
+            output_versions(&mut versions, &writer);
+            let mut second = None;
+            let more = !slow.is_empty() || !second.insert(todo_of(Wave::Second, &versions)).is_empty();
+            let publish_first = more
+                && !self.slots.is_empty()
+                && !todo.is_empty()
+                && rendered.errors.is_empty()
+                && !diagnostics.iter().any(|d| d.is_error());
+            if publish_first {
+                let (stats, index) =
+                    writer.commit(Removal::Known(&removed), &|| false).map_err(commit_error)?;
+                lap("render", &mut timings);
+                pages_published(&Rebuilt {
+                    rendered: todo.len(),
+                    outputs: plan.len(),
+                    written: stats.written_paths.clone(),
+                    removed: stats.removed,
+                    warnings: Vec::new(),
+                    seconds: start.elapsed().as_secs_f64(),
+                    timings: timings.clone(),
+                    after_pages: None,
+                });
+                early = Some(stats);
+                writer = open(index)?;
+            }
+            if !slow.is_empty() {
+                let r = render_into(&writer, &slow);
+                todo.extend(slow);
+                rendered.deps.extend(r.deps);
+                rendered.errors.extend(r.errors);
+                rendered.io_error = r.io_error;
+                output_versions(&mut versions, &writer);
+                second = None;
+            }
+            if rendered.io_error.is_none() {
+                let second = second.unwrap_or_else(|| todo_of(Wave::Second, &versions));
+                if !second.is_empty() {
+                    let r = render_into(&writer, &second);
+                    todo.extend(second);
+                    rendered.deps.extend(r.deps);
+                    rendered.errors.extend(r.errors);
+                    rendered.io_error = r.io_error;
+                }
+            }
+        }
+        let rendered_outputs = todo;
         if let Some(msg) = rendered.io_error {
             self.index = Some(writer.abort());
             return Err(BuildError::Io(msg));
         }
         diagnostics.extend(rendered.errors);
-        lap("render", &mut timings);
+        lap(if early.is_some() { "downloads" } else { "render" }, &mut timings);
         if let Err(e) = pipeline::fail_on(&mut diagnostics, self.opts.strict) {
             self.index = Some(writer.abort());
             return Err(e);
@@ -261,16 +348,12 @@ impl Session {
             // The first build of a session scans the folder for leftovers of an earlier one.
             let produced: HashSet<&str> = plan.outputs().map(|(_, p)| p).collect();
             writer.commit(Removal::Scan(&produced), &|| false)
+        } else if early.is_some() {
+            writer.commit(Removal::Known(&[]), &|| false)
         } else {
             writer.commit(Removal::Known(&removed), &|| false)
         }
-        .map_err(|e| {
-            let msg = format!("cannot write to {}: {e}", self.opts.output.display());
-            match e {
-                CommitError::Partial(_) => BuildError::Partial(msg),
-                _ => BuildError::Io(msg),
-            }
-        })?;
+        .map_err(commit_error)?;
         if first {
             // Saved once: a later restart finds most files as this build left them.
             index.save();
@@ -294,14 +377,21 @@ impl Session {
         let outputs = plan.len();
         self.last = Some(plan);
         lap("remember", &mut timings);
+        let (mut written, mut removed_n, after_pages) = match early {
+            Some(e) => (e.written_paths, e.removed, Some(stats.written_paths.clone())),
+            None => (Vec::new(), 0, None),
+        };
+        written.extend(stats.written_paths);
+        removed_n += stats.removed;
         Ok(Rebuilt {
             rendered: n,
             outputs,
-            written: stats.written_paths,
-            removed: stats.removed,
+            written,
+            removed: removed_n,
             warnings: diagnostics,
             seconds: start.elapsed().as_secs_f64(),
             timings,
+            after_pages,
         })
     }
 

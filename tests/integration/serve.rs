@@ -232,3 +232,45 @@ fn a_failed_rebuild_keeps_the_last_good_output() {
     session.rebuild(&[site.root().join("content/fr/chapitres/un.md")].into(), false).unwrap();
     same_as_clean(&site, &session, "after the fix");
 }
+
+#[test]
+fn an_edited_chapter_is_published_before_the_book_that_includes_it() {
+    let site = TestSite::fixture("communes");
+    site.file(
+        "content/fr/chapitres/_index.md",
+        "---\ntitle: \"Chapitres\"\nsort_by: weight\nextra:\n  book: true\n---\nLes chapitres.\n",
+    );
+    let out = site.root().join(".serve-out");
+    let mut session = Session::new(opts(site.root(), out.clone(), site.root().join(".cache-serve")));
+    let first = session
+        .rebuild_then(&HashSet::new(), true, &mut |_| panic!("the first build publishes once"))
+        .unwrap();
+    assert!(first.after_pages.is_none());
+    let book = out.join("downloads/fr/chapitres.pdf");
+    let old_book = std::fs::read(&book).expect("the section is a book");
+
+    site.file(
+        "content/fr/chapitres/un.md",
+        "---\ntitle: \"Premier chapitre\"\nweight: 1\n---\n\nUn texte revu.\n",
+    );
+    let changed: HashSet<PathBuf> = [site.root().join("content/fr/chapitres/un.md")].into();
+    let mut published = Vec::new();
+    let r = session
+        .rebuild_then(&changed, false, &mut |pages| {
+            // The page is on disk, the book not yet made again.
+            let page = std::fs::read_to_string(out.join("fr/chapitres/un/index.html")).unwrap();
+            assert!(page.contains("Un texte revu."), "the page is published first");
+            assert_eq!(std::fs::read(&book).unwrap(), old_book, "the book comes after the pages");
+            published = pages.written.clone();
+        })
+        .unwrap();
+    assert!(published.iter().any(|p| p == "fr/chapitres/un/index.html"), "{published:?}");
+    assert!(!published.iter().any(|p| p.ends_with(".pdf")), "{published:?}");
+    let after = r.after_pages.clone().expect("the book came after the pages");
+    assert!(after.iter().any(|p| p == "downloads/fr/chapitres.pdf"), "{after:?}");
+    assert_ne!(std::fs::read(&book).unwrap(), old_book, "the book was made again");
+    // The open page reloaded when the pages were published: no second reload for the PDF.
+    assert_eq!(r.css_only(), Some(Vec::new()));
+    assert!(r.written.len() >= published.len() + after.len());
+    same_as_clean(&site, &session, "after a chapter edit published in two steps");
+}

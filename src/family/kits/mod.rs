@@ -298,7 +298,8 @@ impl Family for Kits {
         let font = cx.inputs.fonts.default_family.clone();
         let on_communes = deps::Shared::new(site.kits.len() * n_langs);
         let print_documents = deps::Shared::new(site.kits.len() * n_langs);
-        let state = State { templates, typst, font, pages, bases, generic, scope, on_communes, print_documents };
+        let state =
+            State { templates, typst, font, pages, bases, generic, scope, on_communes, print_documents };
         let mut planned = Planned::new(state, outputs);
         planned.sitemap = sitemap;
         planned.diagnostics = crate::diag::collapse_repeats(diagnostics);

@@ -349,8 +349,10 @@ impl Family for Posters {
         let index = states.iter().enumerate().map(|(i, f)| (f.variant.clone(), i)).collect();
         let by_key = states.iter().enumerate().map(|(i, f)| (format!("{}{}", f.dir, f.stem), i)).collect();
         let generic_lists = crate::deps::Shared::new(site.config.languages.len());
-        let mut planned =
-            Planned::new(State { filled: states, index, by_key, fonts, list_version, generic_lists }, outputs);
+        let mut planned = Planned::new(
+            State { filled: states, index, by_key, fonts, list_version, generic_lists },
+            outputs,
+        );
         planned.diagnostics = diagnostics;
         planned
     }
