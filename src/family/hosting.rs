@@ -58,12 +58,12 @@ impl Family for Hosting {
 
 /// A fingerprinted file: `css/site.3f2a1b9c.css`.
 pub fn is_fingerprinted(path: &str) -> bool {
+    // Called on every output path of the site (serve plans again after each edit): no
+    // allocation.
     let name = path.rsplit('/').next().unwrap_or(path);
-    let parts: Vec<&str> = name.split('.').collect();
-    parts.len() >= 3 && {
-        let h = parts[parts.len() - 2];
-        h.len() == 8 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    }
+    let Some((stem, _ext)) = name.rsplit_once('.') else { return false };
+    let Some((_, h)) = stem.rsplit_once('.') else { return false };
+    h.len() == 8 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// `_headers`, paths from the site's path on its host (`/vsa/`).
@@ -97,4 +97,20 @@ pub fn apache(base: &str) -> String {
          \x20 </FilesMatch>\n\
          </IfModule>\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_fingerprinted;
+
+    #[test]
+    fn fingerprinted_files_have_eight_hex_digits_before_their_extension() {
+        assert!(is_fingerprinted("css/site.3f2a1b9c.css"));
+        assert!(is_fingerprinted("js/a.b.0123abcd.js"));
+        assert!(!is_fingerprinted("fr/index.html"));
+        assert!(!is_fingerprinted("css/site.3f2a1b9.css"), "seven digits");
+        assert!(!is_fingerprinted("css/site.3F2A1B9C.css"), "capitals");
+        assert!(!is_fingerprinted("3f2a1b9c.css"), "no name before the digits");
+        assert!(!is_fingerprinted("a.3f2a1b9c"), "no extension");
+    }
 }

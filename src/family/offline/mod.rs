@@ -89,8 +89,12 @@ impl Family for Offline {
     fn plan(&self, cx: &PlanCx<'_>) -> Planned<usize, State> {
         let site = cx.site();
         let codes: Vec<&str> = site.config.languages.iter().map(|l| l.code.as_str()).collect();
+        // `kitgen serve` would pack a language's pages again after every edit of one of them:
+        // the preview has no copy (its link answers 404), and does not look through the
+        // site's 143,000 outputs for its members on every rebuild.
+        let preview = cx.opts.links == LinkPolicy::Serve;
         // Every commune's slug, and whether its page goes into the copy.
-        let communes: HashMap<&str, bool> = match site.communes.as_deref() {
+        let communes: HashMap<&str, bool> = match site.communes.as_deref().filter(|_| !preview) {
             Some(d) => d
                 .slugs
                 .iter()
@@ -100,7 +104,7 @@ impl Family for Offline {
             None => HashMap::new(),
         };
         let mut members: Vec<Vec<String>> = vec![Vec::new(); codes.len()];
-        for f in cx.earlier.iter().filter(|f| f.wave == Wave::First) {
+        for f in cx.earlier.iter().filter(|f| f.wave == Wave::First && !preview) {
             for p in &f.paths {
                 match copies_of(p, f.name, &codes, &communes) {
                     In::None => {}
@@ -116,9 +120,6 @@ impl Family for Offline {
             urls: Vec::new(),
         };
         let mut outputs = Vec::new();
-        // `kitgen serve` would pack a language's pages again after every edit of one of them:
-        // the preview has no copy (its link answers 404).
-        let preview = cx.opts.links == LinkPolicy::Serve;
         for (l, mut m) in members.into_iter().enumerate() {
             m.sort();
             m.dedup();
