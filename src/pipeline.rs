@@ -584,7 +584,8 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    fn extend(&mut self, other: Rendered) {
+    /// Adds what another call of [`render_all`] rendered (its I/O error only if none yet).
+    pub fn extend(&mut self, other: Rendered) {
         self.deps.extend(other.deps);
         self.errors.extend(other.errors);
         if self.io_error.is_none() {

@@ -21,6 +21,7 @@ use crate::family::{Cx, Families};
 use crate::incremental::{self, Inputs, Interner};
 use crate::pipeline::{self, BuildError, BuildOptions, Cache, Prepared, Rendered, SinkOutputs};
 use crate::plan::{OutputRef, Plan, Wave};
+use crate::render::Kind;
 use crate::write::index::{Key, OutputIndex};
 use crate::write::{CommitError, Keep, Publish, Removal, Sink, WriteStats, Writer};
 
@@ -42,7 +43,7 @@ pub struct Rebuilt {
     /// Time per stage.
     pub timings: Vec<(&'static str, f64)>,
     /// When the pages were published first (see [`Session::rebuild_then`]): the files written
-    /// after them, by the second wave.
+    /// after them (the first wave's downloads and the second wave).
     pub after_pages: Option<Vec<String>>,
 }
 
@@ -51,8 +52,8 @@ impl Rebuilt {
     /// open pages then stay as they are); `None` when pages must reload.
     pub fn css_only(&self) -> Option<Vec<String>> {
         if let Some(after) = &self.after_pages {
-            // Open pages reloaded when the pages were published; the second wave writes
-            // downloads and indexes, which no open page shows (a page of its own reloads).
+            // Open pages reloaded when the pages were published; what came after is downloads
+            // and indexes, which no open page shows, unless a page was among it.
             return (!after.iter().any(|p| p.ends_with(".html"))).then(Vec::new);
         }
         (self.removed == 0 && self.written.iter().all(|p| p.ends_with(".css")))
@@ -86,7 +87,7 @@ pub struct Session {
 
 /// Whether an output is a download that takes long to make (a PDF, an image, a ZIP).
 fn is_download(path: &str) -> bool {
-    [".pdf", ".png", ".zip"].iter().any(|ext| path.ends_with(ext))
+    matches!(Kind::of_path(path), Kind::Pdf | Kind::Png | Kind::Zip)
 }
 
 /// The version of a second-wave dependency: the content key of the output it read.
@@ -184,8 +185,8 @@ impl Session {
     /// and the second wave's outputs (search index, offline copy, packs: they read the pages),
     /// and telling `pages_published` what it wrote, so an edited chapter is served without
     /// waiting for the brochure's PDF. The first build of a session publishes all at once.
-    /// An error in the second wave leaves the first wave's pages published and everything else
-    /// as it was: the session remembers nothing of the rebuild, and the next one renders it
+    /// An error after the pages were published leaves them published and everything else as
+    /// it was: the session remembers nothing of the rebuild, and the next one renders it
     /// again.
     pub fn rebuild_then(
         &mut self,
@@ -288,13 +289,12 @@ impl Session {
         let mut early: Option<WriteStats> = None;
         if rendered.io_error.is_none() {
             output_versions(&mut versions, &writer);
-            let mut second = None;
-            let more = !slow.is_empty() || !second.insert(todo_of(Wave::Second, &versions)).is_empty();
-            let publish_first = more
-                && !self.slots.is_empty()
-                && !todo.is_empty()
-                && rendered.errors.is_empty()
-                && !diagnostics.iter().any(|d| d.is_error());
+            // Known now only if no download of the first wave is still to come.
+            let second_now = slow.is_empty().then(|| todo_of(Wave::Second, &versions));
+            let more = second_now.as_ref().is_none_or(|s| !s.is_empty());
+            // (Errors in the diagnostics have already stopped the rebuild.)
+            let publish_first =
+                more && !self.slots.is_empty() && !todo.is_empty() && rendered.errors.is_empty();
             if publish_first {
                 let (stats, index) =
                     writer.commit(Removal::Known(&removed), &|| false).map_err(commit_error)?;
@@ -313,22 +313,15 @@ impl Session {
                 writer = open(index)?;
             }
             if !slow.is_empty() {
-                let r = render_into(&writer, &slow);
+                rendered.extend(render_into(&writer, &slow));
                 todo.extend(slow);
-                rendered.deps.extend(r.deps);
-                rendered.errors.extend(r.errors);
-                rendered.io_error = r.io_error;
                 output_versions(&mut versions, &writer);
-                second = None;
             }
             if rendered.io_error.is_none() {
-                let second = second.unwrap_or_else(|| todo_of(Wave::Second, &versions));
+                let second = second_now.unwrap_or_else(|| todo_of(Wave::Second, &versions));
                 if !second.is_empty() {
-                    let r = render_into(&writer, &second);
+                    rendered.extend(render_into(&writer, &second));
                     todo.extend(second);
-                    rendered.deps.extend(r.deps);
-                    rendered.errors.extend(r.errors);
-                    rendered.io_error = r.io_error;
                 }
             }
         }

@@ -24,9 +24,9 @@ use super::{Artifact, Executor, Family, Kind, PageRef, PlanCx, Planned, RenderCx
 use crate::config::Missing;
 use crate::deps::{self, CensusDep, Dep};
 use crate::diag::Diagnostic;
-use crate::model::kit::{DocKind, DocSource, Kit, KitDoc};
+use crate::model::kit::{DocKind, DocSource, Kit, KitDoc, Recipient};
 use crate::model::{Page, Site};
-use crate::render::tera::{Virtual, link_value, with_entry};
+use crate::render::tera::{Virtual, link_value, with_entries};
 use crate::render::typst;
 
 /// The template that makes a content page a kit's page.
@@ -84,7 +84,7 @@ pub struct State {
     on_communes: deps::Shared<Value>,
     /// What the printable pages show alike of each document, by kit and language (see
     /// [`print_documents`]).
-    print_documents: deps::Shared<Arc<Vec<(usize, Value)>>>,
+    print_documents: deps::Shared<Arc<Vec<PrintDoc>>>,
 }
 
 /// The source of a document in a language: its own, else the default language's (with a
@@ -406,7 +406,7 @@ fn commune_kit_value(site: &Site, state: &State, k: usize, to: For) -> Value {
     }
     let n = site.config.languages.len();
     let shared = state.on_communes.get(k * n + to.lang, || kit_value(site, state, k, to));
-    with_entry(shared, "print", Value::from(state.print_url(site, k, to)))
+    with_entries(shared, [("print", Value::from(state.print_url(site, k, to)))])
 }
 
 /// A kit for a template: its title, its page, its printable page, and its documents with their
@@ -446,9 +446,20 @@ fn kit_value(site: &Site, state: &State, k: usize, to: For) -> Value {
     }))
 }
 
-/// The documents of a kit's printable page in a language, by position in the kit, with what
-/// every commune's page shows alike: the body, the addressee and the PDF are added per page.
-fn print_documents(site: &Site, kit: &Kit, lang: usize) -> Arc<Vec<(usize, Value)>> {
+/// A document of a kit's printable page in a language, with what every commune's page shows
+/// alike: the body, the addressee and the PDF are added per page.
+struct PrintDoc {
+    /// Its position in the kit.
+    doc: usize,
+    /// The template of its body (its own language's, or the default one's).
+    template: String,
+    /// Whom it is sent to, for a letter.
+    recipient: Option<Recipient>,
+    value: Value,
+}
+
+/// The documents of a kit's printable page in a language (see [`PrintDoc`]).
+fn print_documents(site: &Site, kit: &Kit, lang: usize) -> Arc<Vec<PrintDoc>> {
     let sender: Vec<String> = docs::sender(site, lang).iter().map(|s| docs::html_line(s)).collect();
     let place_date = docs::html_line(&docs::place_date(site, lang));
     let signature = docs::t(site, lang, "kits.signature", &[]);
@@ -457,7 +468,7 @@ fn print_documents(site: &Site, kit: &Kit, lang: usize) -> Arc<Vec<(usize, Value
         let code = &site.config.languages[if fallback { site.config.default_language } else { lang }].code;
         let f = &src.front;
         let letter = d.meta.kind == DocKind::Letter;
-        let v = Value::from_serializable(&serde_json::json!({
+        let value = Value::from_serializable(&serde_json::json!({
             "id": d.meta.id,
             "kind": kind_id(d.meta.kind),
             "title": f.title,
@@ -475,7 +486,12 @@ fn print_documents(site: &Site, kit: &Kit, lang: usize) -> Arc<Vec<(usize, Value
             "content_lang": code,
             "pdf": null,
         }));
-        Some((i, v))
+        Some(PrintDoc {
+            doc: i,
+            template: fill::name(kit, &d.meta.id, code),
+            recipient: letter.then_some(f.recipient),
+            value,
+        })
     });
     Arc::new(documents.collect())
 }
@@ -498,23 +514,18 @@ fn print_page(cx: &RenderCx<'_, Kits>, state: &State, k: usize, to: For) -> Resu
     let n_langs = site.config.languages.len();
     let shared = state.print_documents.get(k * n_langs + to.lang, || print_documents(site, kit, to.lang));
     let mut documents = Vec::with_capacity(shared.len());
-    for (d, base) in shared.iter() {
-        let d = &kit.docs[*d];
-        let Some((src, fallback)) = source(site, d, to.lang) else { continue };
-        let code = &site.config.languages[if fallback { site.config.default_language } else { to.lang }].code;
-        let body = state.templates.html(&fill::name(kit, &d.meta.id, code), &doc_ctx)?;
-        let mut v = with_entry(base.clone(), "body", Value::from(body));
-        if d.meta.kind == DocKind::Letter {
-            let recipient: Vec<Value> = docs::recipient(site, data, to, src.front.recipient)
-                .iter()
-                .map(|s| Value::from(docs::html_line(s)))
-                .collect();
-            v = with_entry(v, "recipient", Value::from(recipient));
-        }
-        if state.has_pdfs(to.commune) {
-            v = with_entry(v, "pdf", Value::from(format!("/{}", pdf_path(site, kit, &d.meta.id, to))));
-        }
-        documents.push(v);
+    for doc in shared.iter() {
+        let body = state.templates.html(&doc.template, &doc_ctx)?;
+        let recipient = doc.recipient.map(|r| {
+            let lines: Vec<Value> =
+                docs::recipient(site, data, to, r).iter().map(|s| Value::from(docs::html_line(s))).collect();
+            ("recipient", Value::from(lines))
+        });
+        let pdf = state.has_pdfs(to.commune).then(|| {
+            ("pdf", Value::from(format!("/{}", pdf_path(site, kit, &kit.docs[doc.doc].meta.id, to))))
+        });
+        let entries = [Some(("body", Value::from(body))), recipient, pdf];
+        documents.push(with_entries(doc.value.clone(), entries.into_iter().flatten()));
     }
     let name = match (to.commune, data) {
         (Some(i), Some(data)) => Some(data.name(i)),

@@ -19,14 +19,19 @@ use crate::load::templates::TemplateSet;
 use crate::model::{Page, Site};
 pub use context::{Virtual, link_value};
 
-/// `map` with `key` set to `value` (added at the end, or replaced where it is). A map shared
-/// by many outputs is copied, not changed; anything else is returned as it is.
-pub fn with_entry(map: ::tera::Value, key: &'static str, value: ::tera::Value) -> ::tera::Value {
+/// `map` with `entries` set (each added at the end, or replaced where it is), in one copy: a
+/// map shared by many outputs is copied, not changed. Anything else is returned as it is.
+pub fn with_entries(
+    map: ::tera::Value,
+    entries: impl IntoIterator<Item = (&'static str, ::tera::Value)>,
+) -> ::tera::Value {
     if !map.is_map() {
         return map;
     }
     let mut m = map.into_map().unwrap_or_default();
-    m.insert(key.into(), value);
+    for (key, value) in entries {
+        m.insert(key.into(), value);
+    }
     ::tera::Value::from(m)
 }
 
