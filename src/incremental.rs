@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::deps::Dep;
 use crate::family::{Families, VersionCx};
 use crate::load::templates::TemplateSet;
+use crate::model::communes::CensusDep;
 use crate::model::{Page, Site};
 use crate::plan::Plan;
 
@@ -77,8 +78,26 @@ pub fn fingerprint(ids: &[u32], versions: &[u64]) -> u64 {
 
 /// The version of every dependency, by id.
 pub fn versions(inputs: &Inputs<'_>, deps: &[Dep]) -> Vec<u64> {
+    versions_since(inputs, deps, None)
+}
+
+/// A key of the census: while it stays the same, so do the versions of its inputs (see
+/// [`CensusDep::key`]).
+pub fn census_key(site: &Site) -> u64 {
+    CensusDep::key(site)
+}
+
+/// [`versions`], taking the census inputs' versions from `census` (the versions of the same
+/// ids computed earlier) when the census has not changed since (see [`census_key`]).
+pub fn versions_since(inputs: &Inputs<'_>, deps: &[Dep], census: Option<&[u64]>) -> Vec<u64> {
     let tv = inputs.templates.versions();
-    deps.par_iter().map(|d| version(inputs, &tv, d)).collect()
+    deps.par_iter()
+        .enumerate()
+        .map(|(i, d)| match (d, census.and_then(|c| c.get(i))) {
+            (Dep::Census(_), Some(&v)) => v,
+            _ => version(inputs, &tv, d),
+        })
+        .collect()
 }
 
 fn page_version(site: &Site, p: &Page) -> u64 {

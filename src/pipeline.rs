@@ -26,7 +26,7 @@ use crate::model::communes::{CommuneBase, CommuneData};
 use crate::model::record::RecordFile;
 use crate::model::source::SourcePage;
 use crate::model::{self, Site};
-use crate::plan::{FamilyId, FamilyPlan, OutputRef, Plan, Wave};
+use crate::plan::{Collisions, FamilyId, FamilyPlan, OutputRef, Plan, Wave};
 use crate::render::fonts::Fonts;
 use crate::render::html;
 use crate::render::tera::Engine;
@@ -223,7 +223,7 @@ fn prepare_from(
                 let statics = load::statics::load(&config, &mut d2, cache.map(|c| &c.statics));
                 let communes = load_communes(&config, &mut d2, cache);
                 let posters = (load::posters::load(&config, &mut d2), load::kits::load(&config, &mut d2));
-                let font_files = load::fonts::load(&config, &mut d2);
+                let font_files = load::fonts::load(&config, &mut d2, cache.map(|c| &c.font_files));
                 let fonts = match cache {
                     Some(c) => c.fonts.get_or(font_files.version, || Arc::new(Fonts::new(&font_files))),
                     None => Arc::new(Fonts::new(&font_files)),
@@ -278,7 +278,16 @@ fn prepare_from(
     for f in &plan.families {
         diags.extend(f.diagnostics.iter().cloned());
     }
-    for (a, b) in plan.collisions() {
+    let collisions = match cache {
+        Some(c) => {
+            let mut last = c.collisions.lock().unwrap_or_else(|e| e.into_inner());
+            let found = plan.collisions_since(last.as_ref());
+            *last = Some((plan.clone(), found.clone()));
+            found
+        }
+        None => plan.collisions(),
+    };
+    for (a, b) in collisions {
         diags.push(
             Diagnostic::error(
                 "K213",
@@ -327,9 +336,11 @@ fn load_communes(
 ) -> Option<(Arc<CommuneBase>, Vec<RecordFile>, Arc<Outlines>)> {
     let paths = load::communes::Paths::find(&config.root)?;
     let codes: Vec<String> = config.languages.iter().map(|l| l.code.clone()).collect();
-    let stamps: Vec<_> = [&paths.communes, &paths.departements, &paths.regions]
-        .iter()
-        .map(|p| crate::cache::stamp(p))
+    // The town halls too: a letter's address comes from them.
+    let stamps: Vec<_> = [Some(&paths.communes), Some(&paths.departements), Some(&paths.regions)]
+        .into_iter()
+        .chain([paths.town_halls.as_ref()])
+        .map(|p| p.and_then(|p| crate::cache::stamp(p)))
         .collect();
     let ((base, records), outlines) = rayon::join(
         || {
@@ -760,12 +771,16 @@ pub struct Cache {
     pub communes: Memo<Vec<Option<Stamp>>, Arc<CommuneBase>>,
     /// The map's outlines, by the stamp of their file.
     pub outlines: Memo<Option<Stamp>, Arc<Outlines>>,
+    /// Font files.
+    pub font_files: FileCache<Arc<Vec<u8>>>,
     /// The font database, by the version of the font files.
     pub fonts: Memo<u64, Arc<Fonts>>,
     /// Rendered Markdown.
     pub markdown: model::MdCache,
     /// The plans of families that give a plan key, with that key.
     pub plans: Mutex<FxHashMap<FamilyId, (u64, Arc<FamilyPlan>)>>,
+    /// The last plan and the outputs of different families it wrote to the same path.
+    pub collisions: Mutex<Option<(Plan, Collisions)>>,
 }
 
 impl Cache {
@@ -774,6 +789,7 @@ impl Cache {
         self.content.forget(changed);
         self.records.forget(changed);
         self.statics.forget(changed);
+        self.font_files.forget(changed);
     }
 }
 

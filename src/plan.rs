@@ -111,6 +111,9 @@ impl FamilyPlan {
     }
 }
 
+/// Pairs of outputs of different families written to the same path.
+pub type Collisions = Vec<(OutputRef, OutputRef)>;
+
 /// Every output of the build, family by family.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
@@ -175,10 +178,28 @@ impl Plan {
 
     /// Outputs of different families written to the same path (also on case-insensitive or
     /// normalising file systems): each pair once, the earlier family first.
-    pub fn collisions(&self) -> Vec<(OutputRef, OutputRef)> {
+    pub fn collisions(&self) -> Collisions {
+        self.collisions_since(None)
+    }
+
+    /// [`Plan::collisions`], taking from `last` (an earlier plan and its collisions) what it
+    /// found between two families whose plans are the same (serve reuses most plans, and
+    /// looking 140,000 commune pages up again would cost milliseconds on every edit).
+    pub fn collisions_since(
+        &self,
+        last: Option<&(Plan, Vec<(OutputRef, OutputRef)>)>,
+    ) -> Vec<(OutputRef, OutputRef)> {
+        let same = |i: usize| {
+            last.is_some_and(|(p, _)| p.families.get(i).is_some_and(|f| Arc::ptr_eq(f, &self.families[i])))
+        };
         let mut out = Vec::new();
         for (a, fa) in self.families.iter().enumerate() {
-            for fb in &self.families[a + 1..] {
+            for (b, fb) in self.families.iter().enumerate().skip(a + 1) {
+                if let Some((_, found)) = last.filter(|_| same(a) && same(b)) {
+                    let pair = |o: &OutputRef| o.family == fa.family || o.family == fb.family;
+                    out.extend(found.iter().filter(|(x, y)| pair(x) && pair(y)).copied());
+                    continue;
+                }
                 // Look the smaller family's keys up in the larger one's.
                 let (small, large) = if fa.keys.len() <= fb.keys.len() { (fa, fb) } else { (fb, fa) };
                 if !small.keys.iter().any(|k| large.keys.contains(k)) {
@@ -226,6 +247,13 @@ mod tests {
         assert_eq!(plan.path(c[0].0), "fr/index.html");
         assert_eq!(plan.path(c[0].1), "FR/Index.html");
         assert_eq!(plan.find("x.txt"), Some(OutputRef { family: FamilyId(1), index: 0 }));
+        // Reused where both plans are the same, found again where one changed.
+        let last = (plan.clone(), c.clone());
+        assert_eq!(plan.collisions_since(Some(&last)), c);
+        let changed = Plan { families: vec![plan.families[0].clone(), fam(1, &["x.txt", "css/A.css"])] };
+        let c2 = changed.collisions_since(Some(&last));
+        assert_eq!(c2.len(), 1);
+        assert_eq!(changed.path(c2[0].1), "css/A.css");
         assert_eq!(plan.len(), 4);
         let dup = fam(2, &["a/b.html", "A/b.html"]);
         assert_eq!(dup.diagnostics.len(), 1);

@@ -34,6 +34,9 @@ pub struct Asset {
     pub version: u64,
 }
 
+/// The family's name.
+pub const NAME: &str = "assets";
+
 /// Every static output, and the fingerprinted URL of each stylesheet and script.
 #[derive(Debug, Default)]
 pub struct AssetSet {
@@ -66,7 +69,7 @@ impl Family for Assets {
     type Input = AssetName;
 
     fn name(&self) -> &'static str {
-        "assets"
+        NAME
     }
 
     fn plan(&self, cx: &PlanCx<'_>) -> Planned<usize, AssetSet> {

@@ -5,7 +5,7 @@
 //! stylesheets and scripts. Hosts that read neither file serve them as plain files, which
 //! harms nothing; `docs/deploy.md` has the same settings for nginx.
 
-use super::{Artifact, Family, Kind, PlanCx, Planned, RenderCx};
+use super::{Artifact, Family, Kind, PlanCx, Planned, RenderCx, assets};
 use crate::deps::{self, Dep};
 use crate::diag::Diagnostic;
 use crate::render::html::base_path;
@@ -36,8 +36,16 @@ impl Family for Hosting {
     }
 
     fn plan(&self, cx: &PlanCx<'_>) -> Planned<usize, Vec<String>> {
-        let mut fingerprinted: Vec<String> =
-            cx.earlier.iter().flat_map(|f| f.paths.iter()).filter(|p| is_fingerprinted(p)).cloned().collect();
+        // Only the assets family fingerprints its outputs (serve plans again after each edit:
+        // the 140,000 commune pages are not looked through).
+        let mut fingerprinted: Vec<String> = cx
+            .earlier
+            .iter()
+            .filter(|f| f.name == assets::NAME)
+            .flat_map(|f| f.paths.iter())
+            .filter(|p| is_fingerprinted(p))
+            .cloned()
+            .collect();
         fingerprinted.sort();
         Planned::new(fingerprinted, FILES.iter().enumerate().map(|(i, f)| (f.to_string(), i)).collect())
     }

@@ -382,7 +382,7 @@ impl Families {
             .with(search::Search)
             .with(fulltext::FullText)
             .with(downloads::Downloads)
-            .with(posters::Posters)
+            .with(posters::Posters::default())
             .with(posters::packs::PosterPacks)
             .with(kits::Kits)
             .with(kits::packs::KitPacks)

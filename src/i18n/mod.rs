@@ -386,8 +386,9 @@ fn parse_file(
             return;
         }
     }
+    let lines = indented_lines(text);
     for (key, value) in flat {
-        let line = key_line(text, &key);
+        let line = key_line(&lines, &key);
         let fix = |s: &str| match typo {
             Typography::Fr => typography::french(s, &mut None),
             Typography::None => s.to_string(),
@@ -459,28 +460,40 @@ fn flatten(prefix: &str, map: &serde_json::Map<String, serde_json::Value>, out: 
 }
 
 /// The 1-based line where a dotted key is defined, following indentation.
-fn key_line(text: &str, key: &str) -> usize {
+fn key_line(lines: &[(usize, &str)], key: &str) -> usize {
     let mut line_no = 0;
-    let lines: Vec<&str> = text.lines().collect();
     let mut min_indent = 0;
+    // `seg:`, `"seg":` or `'seg':` (no allocation: it runs for every key of every file).
+    let names = |t: &str, seg: &str| {
+        let quoted =
+            |q: char| t.strip_prefix(q).and_then(|r| r.strip_prefix(seg)).and_then(|r| r.strip_prefix(q));
+        [t.strip_prefix(seg), quoted('"'), quoted('\'')].into_iter().flatten().any(|r| r.starts_with(':'))
+    };
     for seg in key.split('.') {
-        let found = lines.iter().enumerate().skip(line_no).find(|(_, l)| {
-            let indent = l.len() - l.trim_start().len();
-            let t = l.trim_start();
-            indent >= min_indent
-                && (t.starts_with(&format!("{seg}:"))
-                    || t.starts_with(&format!("\"{seg}\":"))
-                    || t.starts_with(&format!("'{seg}':")))
-        });
+        let found = lines
+            .iter()
+            .enumerate()
+            .skip(line_no)
+            .find(|(_, (indent, t))| *indent >= min_indent && names(t, seg));
         match found {
-            Some((i, l)) => {
+            Some((i, (indent, _))) => {
                 line_no = i;
-                min_indent = l.len() - l.trim_start().len() + 1;
+                min_indent = indent + 1;
             }
             None => return line_no + 1,
         }
     }
     line_no + 1
+}
+
+/// The lines of a file with their indentation, for [`key_line`].
+fn indented_lines(text: &str) -> Vec<(usize, &str)> {
+    text.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            (l.len() - t.len(), t)
+        })
+        .collect()
 }
 
 #[cfg(test)]

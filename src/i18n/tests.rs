@@ -99,7 +99,9 @@ fn unknown_keys_and_languages_are_reported() {
 
 #[test]
 fn key_lines_follow_nesting() {
-    let text = "a:\n  b: 1\nc:\n  b: 2\n";
-    assert_eq!(key_line(text, "a.b"), 2);
-    assert_eq!(key_line(text, "c.b"), 4);
+    let text = "a:\n  b: 1\nc:\n  bb: 0\n  \"b\": 2\n'd':\n  'e': 3\n";
+    let lines = indented_lines(text);
+    assert_eq!(key_line(&lines, "a.b"), 2);
+    assert_eq!(key_line(&lines, "c.b"), 5);
+    assert_eq!(key_line(&lines, "d.e"), 7);
 }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::cache::FileCache;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::files;
@@ -29,8 +30,13 @@ pub struct FontFiles {
     pub version: u64,
 }
 
-/// Reads the font folders. WOFF files are reported: they are for browsers only.
-pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> FontFiles {
+/// Reads the font folders. WOFF files are reported: they are for browsers only. With a
+/// `cache` (serve), a file whose size and time did not change is not read again.
+pub fn load(
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+    cache: Option<&FileCache<Arc<Vec<u8>>>>,
+) -> FontFiles {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let mut list = Vec::new();
@@ -38,15 +44,28 @@ pub fn load(config: &Config, diags: &mut Vec<Diagnostic>) -> FontFiles {
         for f in files::walk(&config.root, &dir, diags) {
             let lower = f.rel.to_ascii_lowercase();
             if lower.ends_with(".ttf") || lower.ends_with(".otf") || lower.ends_with(".ttc") {
-                match super::read_bytes(&config.root, &f.path, MAX_FONT) {
-                    Ok(data) => {
-                        f.rel.hash(&mut h);
-                        data.len().hash(&mut h);
-                        crate::cache::stamp(&f.path).hash(&mut h);
-                        list.push(FontFile { name: f.rel, data: Arc::new(data) });
-                    }
-                    Err(d) => diags.push(d),
-                }
+                let stamp = crate::cache::stamp(&f.path);
+                let cached = cache.zip(stamp).and_then(|(c, s)| c.get(&f.path, s));
+                let data = match cached {
+                    Some(data) => data,
+                    None => match super::read_bytes(&config.root, &f.path, MAX_FONT) {
+                        Ok(data) => {
+                            let data = Arc::new(data);
+                            if let (Some(c), Some(s)) = (cache, stamp) {
+                                c.put(f.path.clone(), s, data.clone());
+                            }
+                            data
+                        }
+                        Err(d) => {
+                            diags.push(d);
+                            continue;
+                        }
+                    },
+                };
+                f.rel.hash(&mut h);
+                data.len().hash(&mut h);
+                stamp.hash(&mut h);
+                list.push(FontFile { name: f.rel, data });
             } else if lower.ends_with(".woff") || lower.ends_with(".woff2") {
                 diags.push(
                     Diagnostic::warning(

@@ -79,6 +79,8 @@ pub struct Session {
     /// Dependency id → slots that read it (may hold stale entries, checked by fingerprint).
     readers: Vec<Vec<u32>>,
     versions: Vec<u64>,
+    /// The census key ([`incremental::census_key`]) of `versions`.
+    census_key: Option<u64>,
     /// The plan of the last good build.
     last: Option<Plan>,
     /// What is on disk in the output folder (loaded once, saved after the first build).
@@ -112,6 +114,7 @@ impl Session {
             slot_of: FxHashMap::default(),
             readers: Vec::new(),
             versions: Vec::new(),
+            census_key: None,
             last: None,
             index: None,
         }
@@ -234,6 +237,7 @@ impl Session {
         };
         let mut writer = open(index)?;
         let removed = self.vanished(&plan);
+        lap("writer", &mut timings);
         let render_into = |writer: &Writer, todo: &[OutputRef]| {
             let cx = Cx {
                 site: &site,
@@ -256,6 +260,9 @@ impl Session {
             }
         };
 
+        // Commune pages read 100,000 census inputs: their versions stay while the census does.
+        let census = incremental::census_key(&site);
+        let census_same = self.census_key == Some(census);
         let mut versions = {
             let output_key = |p: &str| writer.key(p).map(key_version);
             let vinputs = Inputs {
@@ -265,7 +272,11 @@ impl Session {
                 families: &self.families,
                 output_key: &output_key,
             };
-            incremental::versions(&vinputs, self.interner.all())
+            incremental::versions_since(
+                &vinputs,
+                self.interner.all(),
+                census_same.then_some(&self.versions[..]),
+            )
         };
         lap("versions", &mut timings);
 
@@ -363,6 +374,7 @@ impl Session {
         };
         let paths: Vec<&str> = rendered_outputs.iter().map(|&o| plan.path(o)).collect();
         self.remember(&paths, rendered.deps, &removed, versions, &vinputs);
+        self.census_key = Some(census);
         self.families = families;
         self.index = Some(index);
         lap("write", &mut timings);

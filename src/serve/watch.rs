@@ -4,7 +4,7 @@
 //! `kits/`, `themes/`, `templates/`, `static/`), never the output or `target/`. Editors save in
 //! many steps (temporary file, rename, several events) and `git checkout` touches hundreds of
 //! files: events are debounced, then gathered until the tree has been quiet for a moment, so
-//! such a burst gives one rebuild (two if it straddles one). When the system's watch limit is
+//! such a burst gives one rebuild (or a few, for a long one). When the system's watch limit is
 //! reached, kitgen says how to raise it and falls back to polling.
 
 use std::collections::HashSet;
@@ -46,9 +46,13 @@ pub struct Watch {
     pub polling: bool,
 }
 
-const DEBOUNCE: Duration = Duration::from_millis(10);
-/// How long the tree must be quiet before a batch is handed over.
-const QUIET: Duration = Duration::from_millis(25);
+/// How long an event waits for the ones that follow it (an editor's temporary file, rename
+/// and write come within a millisecond).
+const DEBOUNCE: Duration = Duration::from_millis(4);
+/// How long the tree must be quiet before a batch is handed over. Short, because an editor
+/// waits for it on every save; a burst that straddles it gives a second rebuild, and a file
+/// read half-written is read again when its last write is reported.
+const QUIET: Duration = Duration::from_millis(6);
 
 impl Watch {
     /// Watches the inputs of the site at `root` (canonical).

@@ -196,6 +196,37 @@ fn printable_pages_exist_for_every_commune_and_the_commune_page_links_them() {
 }
 
 #[test]
+fn a_town_hall_that_moves_moves_on_its_pages_in_serve() {
+    use std::collections::HashSet;
+    let site = kit_site();
+    let opts = kitgen::pipeline::BuildOptions {
+        root: site.root().to_path_buf(),
+        output: site.root().join("public"),
+        overrides: kitgen::config::Overrides::default(),
+        strict: false,
+        render: kitgen::render::RenderOptions::serve(false),
+        progress: false,
+        cache_dir: Some(site.root().join(".cache")),
+    };
+    let pool = rayon::ThreadPoolBuilder::new().stack_size(64 << 20).build().unwrap();
+    let mut session = kitgen::serve::session::Session::new(opts);
+    pool.install(|| session.rebuild(&HashSet::new(), true)).unwrap();
+    let page = "fr/kits/vsa/13055-marseille/index.html";
+    assert!(site.out(page).contains("Quai du Port"));
+    // The reference list is kept between rebuilds by the stamps of its files, the town
+    // halls' among them.
+    let rel = "data/mairies-fr.json";
+    site.file(
+        rel,
+        std::fs::read_to_string(site.root().join(rel)).unwrap().replace("Quai du Port", "2 rue Neuve"),
+    );
+    pool.install(|| session.rebuild(&[site.root().join(rel)].into(), false)).unwrap();
+    let moved = site.out(page);
+    assert!(moved.contains("2 rue Neuve") && !moved.contains("Quai du Port"), "{moved}");
+    assert!(site.out("fr/communes/13055-marseille/index.html").contains("2 rue Neuve"));
+}
+
+#[test]
 fn a_content_page_with_the_kit_template_is_the_kits_page() {
     let site = kit_site();
     site.file(

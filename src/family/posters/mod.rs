@@ -6,7 +6,9 @@
 //!
 //! Filling is done while planning, in parallel: a poster that cannot be filled or whose text
 //! cannot fit is reported with the other problems before anything is rendered, and serve
-//! renders a variant again exactly when its filled drawing changed.
+//! renders a variant again exactly when its filled drawing changed. A variant whose template,
+//! strings, fonts and values are those of the last plan is not filled again (editing one
+//! commune's record fills only that commune's posters).
 
 mod fill;
 mod listing;
@@ -29,7 +31,22 @@ use crate::render::fonts::Fonts;
 use crate::render::{pdf, raster, svg};
 
 /// The posters family.
-pub struct Posters;
+#[derive(Default)]
+pub struct Posters {
+    /// The variants of the last plan, filled (see [`Posters::plan`]).
+    memo: std::sync::Mutex<Memo>,
+}
+
+/// Filled variants with the key of what they were filled from, and the fonts they were
+/// measured with.
+#[derive(Default)]
+struct Memo {
+    fonts: Option<Arc<Fonts>>,
+    filled: rustc_hash::FxHashMap<Variant, Remembered>,
+}
+
+/// A variant as filled: the key of what it was filled from, the drawing, the problems.
+type Remembered = (u64, Option<Arc<fill::Filled>>, Vec<Diagnostic>);
 
 /// Width of a preview, pixels.
 pub const PREVIEW_WIDTH: u32 = 1200;
@@ -132,9 +149,11 @@ struct Filled {
     /// Its folder and name stem.
     dir: String,
     stem: String,
-    drawing: Option<fill::Filled>,
+    drawing: Option<Arc<fill::Filled>>,
     /// Changes with its filled SVG and its print settings.
     version: u64,
+    /// What it was filled from (see [`Memo`]).
+    key: u64,
 }
 
 /// What the posters family prepared.
@@ -301,27 +320,44 @@ impl Family for Posters {
             diagnostics.extend(fill::check_template(p));
         }
         let templates = fill::Templates::new(site, &mut diagnostics);
+        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        if !memo.fonts.as_ref().is_some_and(|f| Arc::ptr_eq(f, &fonts)) {
+            *memo = Memo { fonts: Some(fonts.clone()), filled: Default::default() };
+        }
         let filled: Vec<(Filled, Vec<Diagnostic>)> = variants(site)
             .into_par_iter()
             .map(|v| {
                 let p = &site.posters[v.poster];
                 let (dir, stem) = files_of(site, &v);
-                let what = describe_variant(site, &v);
-                let mut d = Vec::new();
-                let drawing = match fill::fill(&templates, p, &context(site, &v), &fonts, &what, &mut d) {
-                    Ok(f) => Some(f),
-                    Err(e) => {
-                        d.push(e);
-                        None
+                let ctx = context(site, &v);
+                // What filling reads: the template, the strings, the values (a context shows
+                // them all in its Debug form, in a fixed order).
+                let key = h(&(p.version, site.i18n.version(v.lang), format!("{ctx:?}")));
+                let (drawing, d) = match memo.filled.get(&v).filter(|(k, ..)| *k == key) {
+                    Some((_, drawing, d)) => (drawing.clone(), d.clone()),
+                    None => {
+                        let what = describe_variant(site, &v);
+                        let mut d = Vec::new();
+                        let drawing = match fill::fill(&templates, p, &ctx, &fonts, &what, &mut d) {
+                            Ok(f) => Some(Arc::new(f)),
+                            Err(e) => {
+                                d.push(e);
+                                None
+                            }
+                        };
+                        (drawing, d)
                     }
                 };
                 let version = h(&(
                     drawing.as_ref().map(|f| &f.svg),
                     serde_json::to_string(&p.meta).unwrap_or_default(),
                 ));
-                (Filled { variant: v, dir, stem, drawing, version }, d)
+                (Filled { variant: v, dir, stem, drawing, version, key }, d)
             })
             .collect();
+        memo.filled =
+            filled.iter().map(|(f, d)| (f.variant.clone(), (f.key, f.drawing.clone(), d.clone()))).collect();
+        drop(memo);
         let mut outputs = Vec::new();
         let mut list: Vec<(String, u64)> = Vec::new();
         let mut states = Vec::with_capacity(filled.len());
