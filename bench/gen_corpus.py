@@ -26,7 +26,8 @@ hugo/    hugo.toml (fr at /, en under /en/), content/<lang>/posts/<slug>.md,
          .CurrentSection.RegularPages.ByDate.Reverse | first 20.
 kitgen/  kitgen.yaml (every language under /<lang>/), content/<lang>/_index.md,
          content/<lang>/posts/_index.md (sort_by: date),
-         content/<lang>/posts/<slug>.md, themes/bench/templates/*.html (Tera 2).
+         content/<lang>/posts/<slug>.md, themes/bench/templates/*.html (Tera 2),
+         themes/bench/i18n/<lang>.yaml (the strings of the root page and offline copy).
          Links between pages use kitgen's native form [text](@/posts/<slug>.md),
          which kitgen resolves and checks.  The nav is kitgen's cached
          pages(section="posts", limit=20).  Code is highlighted with
@@ -584,8 +585,20 @@ def write_hugo_static(h):
               yaml_fm(SECTION_TITLE[lang], BASE_DATE, 0) + section_intro(lang))
 
 
+# The interface strings of what kitgen writes beside the pages whatever the theme: the
+# language chooser at / and the README of the offline copy.
+KITGEN_I18N = {
+    "fr": 'root:\n  tagline: "Un carnet de bord."\n  enter: "Entrer"\n  choose: "Choisir la langue"\n'
+          'offline:\n  readme_file: "LISEZMOI.txt"\n  readme: "Copie hors ligne du site."\n',
+    "en": 'root:\n  tagline: "A logbook."\n  enter: "Enter"\n  choose: "Choose a language"\n'
+          'offline:\n  readme_file: "README.txt"\n  readme: "Offline copy of the site."\n',
+}
+
+
 def write_kitgen_static(k):
     write(os.path.join(k, "kitgen.yaml"), KITGEN_CONFIG)
+    for lang, text in KITGEN_I18N.items():
+        write(os.path.join(k, "themes", "bench", "i18n", f"{lang}.yaml"), text)
     td = os.path.join(k, "themes", "bench", "templates")
     for name, text in KITGEN_TEMPLATES.items():
         write(os.path.join(td, name), text)

@@ -63,18 +63,31 @@ fn date() -> DateTime {
 /// The archive of `entries`, sorted by name. Already compressed files (PDF, PNG, ZIP) are
 /// stored, others deflated.
 pub fn archive(entries: &mut [Entry<'_>]) -> Result<Vec<u8>, String> {
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let names = entries.iter().map(|e| e.name.clone()).collect();
+    archive_with(names, |i| Ok(std::borrow::Cow::Borrowed(entries[i].data)))
+}
+
+/// [`archive`] of the files named `names`, whose bytes `data` gives by position in `names`
+/// when each is written, in name order: only one file's bytes are held at a time (an offline
+/// copy packs a whole language's pages).
+pub fn archive_with<'a>(
+    names: Vec<String>,
+    mut data: impl FnMut(usize) -> Result<std::borrow::Cow<'a, [u8]>, String>,
+) -> Result<Vec<u8>, String> {
+    let mut order: Vec<(usize, String)> = names.into_iter().enumerate().collect();
+    order.sort_by(|a, b| a.1.cmp(&b.1));
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let date = date();
-    for e in entries.iter() {
-        let lower = e.name.to_ascii_lowercase();
+    for (i, name) in &order {
+        let lower = name.to_ascii_lowercase();
         let stored = [".pdf", ".png", ".zip", ".jpg", ".jpeg", ".woff2"].iter().any(|x| lower.ends_with(x));
         let opts = SimpleFileOptions::default()
             .compression_method(if stored { CompressionMethod::Stored } else { CompressionMethod::Deflated })
             .last_modified_time(date)
             .unix_permissions(0o644);
-        w.start_file(e.name.as_str(), opts).map_err(|e| e.to_string())?;
-        w.write_all(e.data).map_err(|e| e.to_string())?;
+        let bytes = data(*i)?;
+        w.start_file(name.as_str(), opts).map_err(|e| e.to_string())?;
+        w.write_all(&bytes).map_err(|e| e.to_string())?;
     }
     w.finish().map(|c| c.into_inner()).map_err(|e| e.to_string())
 }

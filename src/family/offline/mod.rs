@@ -25,6 +25,7 @@
 
 pub mod links;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
@@ -35,7 +36,7 @@ use crate::diag::Diagnostic;
 use crate::model::Site;
 use crate::plan::Wave;
 use crate::render::LinkPolicy;
-use crate::render::zip::{self, Entry, safe_name};
+use crate::render::zip::{self, safe_name};
 
 /// The offline copies family.
 pub struct Offline;
@@ -147,31 +148,27 @@ impl Family for Offline {
                  if there are none, report this as a kitgen bug",
             )
         };
-        let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(copy.members.len() + 1);
-        for p in &copy.members {
-            let html = p.ends_with(".html");
-            let Some(bytes) = cx.output(p) else {
-                // `kitgen check` keeps no pages, only the files outputs are made from; a build
-                // that gets here rendered every page.
-                if html {
-                    continue;
-                }
-                return Err(fail(format!("{p} was not made")));
-            };
-            let bytes = if html {
-                links::rewrite(&bytes, p, &inside, &state.base_url)
-                    .map_err(|e| fail(format!("{p} cannot be read as HTML ({e})")))?
-            } else {
-                bytes
-            };
-            files.push((format!("{}/{p}", copy.top), bytes));
-        }
         let readme_name = cx.engine.t(copy.lang, "offline.readme_file")?;
         let readme = cx.engine.t(copy.lang, "offline.readme")?.replace('\n', "\r\n");
-        files.push((format!("{}/{}", copy.top, safe_name(&readme_name)), readme.into_bytes()));
-        let mut entries: Vec<Entry<'_>> =
-            files.iter().map(|(n, b)| Entry { name: n.clone(), data: b }).collect();
-        let bytes = zip::archive(&mut entries).map_err(fail)?;
+        // Pages a build did not keep are left out (`kitgen check` keeps no pages, only the
+        // files outputs are made from; a build that gets here rendered every page).
+        let members: Vec<&String> =
+            copy.members.iter().filter(|p| !p.ends_with(".html") || cx.has_output(p)).collect();
+        let mut names: Vec<String> = members.iter().map(|p| format!("{}/{p}", copy.top)).collect();
+        names.push(format!("{}/{}", copy.top, safe_name(&readme_name)));
+        // Each page is read and its links rewritten as it is packed, so a language's pages
+        // are never all in memory at once.
+        let bytes = zip::archive_with(names, |i| {
+            let Some(p) = members.get(i) else { return Ok(Cow::Borrowed(readme.as_bytes())) };
+            let bytes = cx.output(p).ok_or_else(|| format!("{p} was not made"))?;
+            if !p.ends_with(".html") {
+                return Ok(Cow::Owned(bytes));
+            }
+            links::rewrite(&bytes, p, &inside, &state.base_url)
+                .map(Cow::Owned)
+                .map_err(|e| format!("{p} cannot be read as HTML ({e})"))
+        })
+        .map_err(fail)?;
         Ok(Artifact::file(Kind::Zip, bytes))
     }
 
