@@ -199,17 +199,7 @@ fn printable_pages_exist_for_every_commune_and_the_commune_page_links_them() {
 fn a_town_hall_that_moves_moves_on_its_pages_in_serve() {
     use std::collections::HashSet;
     let site = kit_site();
-    let opts = kitgen::pipeline::BuildOptions {
-        root: site.root().to_path_buf(),
-        output: site.root().join("public"),
-        overrides: kitgen::config::Overrides::default(),
-        strict: false,
-        render: kitgen::render::RenderOptions::serve(false),
-        progress: false,
-        cache_dir: Some(site.root().join(".cache")),
-    };
-    let pool = rayon::ThreadPoolBuilder::new().stack_size(64 << 20).build().unwrap();
-    let mut session = kitgen::serve::session::Session::new(opts);
+    let (pool, mut session) = crate::util::serve_session(&site);
     pool.install(|| session.rebuild(&HashSet::new(), true)).unwrap();
     let page = "fr/kits/vsa/13055-marseille/index.html";
     assert!(site.out(page).contains("Quai du Port"));

@@ -447,19 +447,7 @@ fn posters_of_a_commune_follow_its_record_in_serve() {
         return;
     }
     let site = triptych_site();
-    let opts = kitgen::pipeline::BuildOptions {
-        root: site.root().to_path_buf(),
-        output: site.root().join("public"),
-        overrides: kitgen::config::Overrides::default(),
-        strict: false,
-        render: kitgen::render::RenderOptions::serve(false),
-        progress: false,
-        cache_dir: Some(site.root().join(".cache")),
-    };
-    // Serve in a pool with kitgen's stack (`main` gives its workers one): the test threads'
-    // default is too small for drawing the real posters in a debug build.
-    let pool = rayon::ThreadPoolBuilder::new().stack_size(64 << 20).build().unwrap();
-    let mut session = kitgen::serve::session::Session::new(opts);
+    let (pool, mut session) = crate::util::serve_session(&site);
     pool.install(|| session.rebuild(&HashSet::new(), true)).unwrap();
     assert!(poster_3_text(&site, "fr", "89995-pre").contains("peut dire non"));
     // The council of Pré votes against: its poster 3 thanks it.

@@ -212,3 +212,20 @@ pub fn node_json<T: serde::de::DeserializeOwned>(script: &str) -> Option<T> {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
+
+/// A serve session on `site` (output `public/`, cache `.cache/`), and a pool with kitgen's
+/// stack to run its rebuilds in: the test threads' default is too small for drawing the real
+/// posters in a debug build.
+pub fn serve_session(site: &TestSite) -> (rayon::ThreadPool, kitgen::serve::session::Session) {
+    let opts = kitgen::pipeline::BuildOptions {
+        root: site.root().to_path_buf(),
+        output: site.root().join("public"),
+        overrides: kitgen::config::Overrides::default(),
+        strict: false,
+        render: kitgen::render::RenderOptions::serve(false),
+        progress: false,
+        cache_dir: Some(site.root().join(".cache")),
+    };
+    let pool = rayon::ThreadPoolBuilder::new().stack_size(64 << 20).build().unwrap();
+    (pool, kitgen::serve::session::Session::new(opts))
+}
