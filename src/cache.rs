@@ -42,6 +42,23 @@ impl<T: Clone> FileCache<T> {
         self.map.lock().unwrap_or_else(|e| e.into_inner()).insert(path, (stamp, value));
     }
 
+    /// The value of `path` at `stamp` in `cache`, else made by `make` and remembered there
+    /// (without a cache or a stamp, made every time).
+    pub fn get_or_make<E>(
+        cache: Option<&Self>,
+        path: &Path,
+        stamp: Option<Stamp>,
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let (Some(c), Some(s)) = (cache, stamp) else { return make() };
+        if let Some(v) = c.get(path, s) {
+            return Ok(v);
+        }
+        let v = make()?;
+        c.put(path.to_path_buf(), s, v.clone());
+        Ok(v)
+    }
+
     /// Forgets paths (reported changed by the watcher, whatever their stamp says).
     pub fn forget<'a>(&self, paths: impl IntoIterator<Item = &'a PathBuf>) {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());

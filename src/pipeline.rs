@@ -579,10 +579,6 @@ impl Outputs for SinkOutputs<'_> {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
         self.0.read(path)
     }
-
-    fn has(&self, path: &str) -> bool {
-        self.0.has(path)
-    }
 }
 
 /// What rendering some outputs gave.

@@ -185,10 +185,7 @@ impl Plan {
     /// [`Plan::collisions`], taking from `last` (an earlier plan and its collisions) what it
     /// found between two families whose plans are the same (serve reuses most plans, and
     /// looking 140,000 commune pages up again would cost milliseconds on every edit).
-    pub fn collisions_since(
-        &self,
-        last: Option<&(Plan, Vec<(OutputRef, OutputRef)>)>,
-    ) -> Vec<(OutputRef, OutputRef)> {
+    pub fn collisions_since(&self, last: Option<&(Plan, Collisions)>) -> Collisions {
         let same = |i: usize| {
             last.is_some_and(|(p, _)| p.families.get(i).is_some_and(|f| Arc::ptr_eq(f, &self.families[i])))
         };

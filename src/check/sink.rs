@@ -110,10 +110,6 @@ impl Sink for CheckSink {
         self.bytes.lock().unwrap_or_else(|e| e.into_inner()).get(rel).cloned()
     }
 
-    fn has(&self, rel: &str) -> bool {
-        self.bytes.lock().unwrap_or_else(|e| e.into_inner()).contains_key(rel)
-    }
-
     fn key(&self, _: &str) -> Option<Key> {
         None
     }

@@ -127,11 +127,6 @@ pub struct SitemapEntry {
 pub trait Outputs: Sync {
     /// The bytes of an output, as written.
     fn read(&self, path: &str) -> Option<Vec<u8>>;
-
-    /// Whether [`Outputs::read`] would give bytes, without reading them.
-    fn has(&self, path: &str) -> bool {
-        self.read(path).is_some()
-    }
 }
 
 /// What rendering sees.
@@ -163,12 +158,6 @@ impl<F: Family + ?Sized> RenderCx<'_, F> {
     pub fn output(&self, path: &str) -> Option<Vec<u8>> {
         deps::record(Dep::Output(Arc::from(path)));
         self.outputs.read(path)
-    }
-
-    /// Whether another output was made, without reading it (see [`RenderCx::output`]).
-    pub fn has_output(&self, path: &str) -> bool {
-        deps::record(Dep::Output(Arc::from(path)));
-        self.outputs.has(path)
     }
 
     /// This family's id.

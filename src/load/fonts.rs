@@ -45,22 +45,13 @@ pub fn load(
             let lower = f.rel.to_ascii_lowercase();
             if lower.ends_with(".ttf") || lower.ends_with(".otf") || lower.ends_with(".ttc") {
                 let stamp = crate::cache::stamp(&f.path);
-                let cached = cache.zip(stamp).and_then(|(c, s)| c.get(&f.path, s));
-                let data = match cached {
-                    Some(data) => data,
-                    None => match super::read_bytes(&config.root, &f.path, MAX_FONT) {
-                        Ok(data) => {
-                            let data = Arc::new(data);
-                            if let (Some(c), Some(s)) = (cache, stamp) {
-                                c.put(f.path.clone(), s, data.clone());
-                            }
-                            data
-                        }
-                        Err(d) => {
-                            diags.push(d);
-                            continue;
-                        }
-                    },
+                let read = || super::read_bytes(&config.root, &f.path, MAX_FONT).map(Arc::new);
+                let data = match FileCache::get_or_make(cache, &f.path, stamp, read) {
+                    Ok(data) => data,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
                 };
                 f.rel.hash(&mut h);
                 data.len().hash(&mut h);

@@ -11,6 +11,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::files;
+use crate::cache::FileCache;
 use crate::diag::Diagnostic;
 use crate::model::record::{Record, RecordFile, Status};
 use crate::yaml;
@@ -22,7 +23,7 @@ pub fn load(
     dir: &Path,
     languages: &[String],
     diags: &mut Vec<Diagnostic>,
-    cache: Option<&crate::cache::FileCache<RecordFile>>,
+    cache: Option<&FileCache<RecordFile>>,
 ) -> Vec<RecordFile> {
     let found: Vec<_> = files::walk(root, dir, diags)
         .into_iter()
@@ -48,16 +49,7 @@ pub fn load(
         .into_par_iter()
         .map(|f| {
             let stamp = cache.and_then(|_| crate::cache::stamp(&f.path));
-            if let (Some(c), Some(s)) = (cache, stamp)
-                && let Some(r) = c.get(&f.path, s)
-            {
-                return Ok(r);
-            }
-            let r = read_one(root, &f.path, &f.rel, languages)?;
-            if let (Some(c), Some(s)) = (cache, stamp) {
-                c.put(f.path.clone(), s, r.clone());
-            }
-            Ok(r)
+            FileCache::get_or_make(cache, &f.path, stamp, || read_one(root, &f.path, &f.rel, languages))
         })
         .collect();
     let mut out = Vec::new();

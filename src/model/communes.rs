@@ -201,9 +201,7 @@ impl CensusDep {
                 .unwrap_or(0),
         }
     }
-}
 
-impl CensusDep {
     /// A key of everything a census input's version reads (the reference files, the records
     /// and their files, the commune URLs): while it stays the same, so do the versions of
     /// every [`CensusDep`], and serve need not compute again the 100,000 of them that commune

@@ -64,15 +64,15 @@ fn date() -> DateTime {
 /// stored, others deflated.
 pub fn archive(entries: &mut [Entry<'_>]) -> Result<Vec<u8>, String> {
     let names = entries.iter().map(|e| e.name.clone()).collect();
-    archive_with(names, |i| Ok(std::borrow::Cow::Borrowed(entries[i].data)))
+    archive_with(names, |i| Ok(Some(std::borrow::Cow::Borrowed(entries[i].data))))
 }
 
 /// [`archive`] of the files named `names`, whose bytes `data` gives by position in `names`
-/// when each is written, in name order: only one file's bytes are held at a time (an offline
-/// copy packs a whole language's pages).
+/// when each is written, in name order (`None` leaves the file out): only one file's bytes
+/// are held at a time (an offline copy packs a whole language's pages).
 pub fn archive_with<'a>(
     names: Vec<String>,
-    mut data: impl FnMut(usize) -> Result<std::borrow::Cow<'a, [u8]>, String>,
+    mut data: impl FnMut(usize) -> Result<Option<std::borrow::Cow<'a, [u8]>>, String>,
 ) -> Result<Vec<u8>, String> {
     let mut order: Vec<(usize, String)> = names.into_iter().enumerate().collect();
     order.sort_by(|a, b| a.1.cmp(&b.1));
@@ -85,7 +85,7 @@ pub fn archive_with<'a>(
             .compression_method(if stored { CompressionMethod::Stored } else { CompressionMethod::Deflated })
             .last_modified_time(date)
             .unix_permissions(0o644);
-        let bytes = data(*i)?;
+        let Some(bytes) = data(*i)? else { continue };
         w.start_file(name.as_str(), opts).map_err(|e| e.to_string())?;
         w.write_all(&bytes).map_err(|e| e.to_string())?;
     }

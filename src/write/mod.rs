@@ -438,12 +438,6 @@ impl Sink for Writer {
         std::fs::read(written.unwrap_or_else(|| self.target.join(rel))).ok()
     }
 
-    fn has(&self, rel: &str) -> bool {
-        valid_rel(rel)
-            && (self.written.lock().unwrap_or_else(|e| e.into_inner()).contains_key(rel)
-                || self.target.join(rel).is_file())
-    }
-
     fn key(&self, rel: &str) -> Option<Key> {
         if let Some((_, k)) = self.written.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
             return *k;

@@ -20,11 +20,6 @@ pub trait Sink: Sync {
     /// The bytes of an output of this build (for the outputs made from other outputs).
     fn read(&self, rel: &str) -> Option<Vec<u8>>;
 
-    /// Whether [`Sink::read`] would give bytes, without reading them.
-    fn has(&self, rel: &str) -> bool {
-        self.read(rel).is_some()
-    }
-
     /// The content key of an output of this build, else of the last one.
     fn key(&self, rel: &str) -> Option<Key>;
 }
@@ -80,10 +75,6 @@ impl Sink for MemorySink {
 
     fn read(&self, rel: &str) -> Option<Vec<u8>> {
         self.files.lock().unwrap_or_else(|e| e.into_inner()).get(rel).map(|(b, _)| b.clone())
-    }
-
-    fn has(&self, rel: &str) -> bool {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).contains_key(rel)
     }
 
     fn key(&self, rel: &str) -> Option<Key> {

@@ -301,16 +301,7 @@ fn serve_redraws_only_the_edited_poster_and_its_packs() {
         "content/fr/affiches.md",
         "---\ntitle: Affiches\ntemplate: posters/gallery.html\n---\nLes affiches.\n",
     );
-    let opts = kitgen::pipeline::BuildOptions {
-        root: site.root().to_path_buf(),
-        output: site.root().join("serve-out"),
-        overrides: kitgen::config::Overrides::default(),
-        strict: false,
-        render: kitgen::render::RenderOptions::serve(false),
-        progress: false,
-        cache_dir: Some(site.root().join(".cache")),
-    };
-    let mut session = kitgen::serve::session::Session::new(opts);
+    let mut session = kitgen::serve::session::Session::new(crate::util::serve_options(&site, "serve-out"));
     session.rebuild(&HashSet::new(), true).unwrap();
     let gallery = std::fs::read_to_string(site.root().join("serve-out/fr/affiches/index.html")).unwrap();
     assert!(gallery.contains("test-fr-thumb.png") && gallery.contains("Affiche de test"), "{gallery}");

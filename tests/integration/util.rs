@@ -213,19 +213,24 @@ pub fn node_json<T: serde::de::DeserializeOwned>(script: &str) -> Option<T> {
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
-/// A serve session on `site` (output `public/`, cache `.cache/`), and a pool with kitgen's
-/// stack to run its rebuilds in: the test threads' default is too small for drawing the real
-/// posters in a debug build.
-pub fn serve_session(site: &TestSite) -> (rayon::ThreadPool, kitgen::serve::session::Session) {
-    let opts = kitgen::pipeline::BuildOptions {
+/// What serve builds `site` with, into `output` (a folder of the site), with the cache in
+/// `.cache/`.
+pub fn serve_options(site: &TestSite, output: &str) -> kitgen::pipeline::BuildOptions {
+    kitgen::pipeline::BuildOptions {
         root: site.root().to_path_buf(),
-        output: site.root().join("public"),
+        output: site.root().join(output),
         overrides: kitgen::config::Overrides::default(),
         strict: false,
         render: kitgen::render::RenderOptions::serve(false),
         progress: false,
         cache_dir: Some(site.root().join(".cache")),
-    };
+    }
+}
+
+/// A serve session on `site` (output `public/`), and a pool with kitgen's stack to run its
+/// rebuilds in: the test threads' default is too small for drawing the real posters in a
+/// debug build.
+pub fn serve_session(site: &TestSite) -> (rayon::ThreadPool, kitgen::serve::session::Session) {
     let pool = rayon::ThreadPoolBuilder::new().stack_size(64 << 20).build().unwrap();
-    (pool, kitgen::serve::session::Session::new(opts))
+    (pool, kitgen::serve::session::Session::new(serve_options(site, "public")))
 }

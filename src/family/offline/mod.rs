@@ -150,22 +150,23 @@ impl Family for Offline {
         };
         let readme_name = cx.engine.t(copy.lang, "offline.readme_file")?;
         let readme = cx.engine.t(copy.lang, "offline.readme")?.replace('\n', "\r\n");
-        // Pages a build did not keep are left out (`kitgen check` keeps no pages, only the
-        // files outputs are made from; a build that gets here rendered every page).
-        let members: Vec<&String> =
-            copy.members.iter().filter(|p| !p.ends_with(".html") || cx.has_output(p)).collect();
-        let mut names: Vec<String> = members.iter().map(|p| format!("{}/{p}", copy.top)).collect();
+        let mut names: Vec<String> = copy.members.iter().map(|p| format!("{}/{p}", copy.top)).collect();
         names.push(format!("{}/{}", copy.top, safe_name(&readme_name)));
         // Each page is read and its links rewritten as it is packed, so a language's pages
         // are never all in memory at once.
         let bytes = zip::archive_with(names, |i| {
-            let Some(p) = members.get(i) else { return Ok(Cow::Borrowed(readme.as_bytes())) };
-            let bytes = cx.output(p).ok_or_else(|| format!("{p} was not made"))?;
-            if !p.ends_with(".html") {
-                return Ok(Cow::Owned(bytes));
+            let Some(p) = copy.members.get(i) else { return Ok(Some(Cow::Borrowed(readme.as_bytes()))) };
+            let html = p.ends_with(".html");
+            let Some(bytes) = cx.output(p) else {
+                // `kitgen check` keeps no pages, only the files outputs are made from; a build
+                // that gets here rendered every page.
+                return if html { Ok(None) } else { Err(format!("{p} was not made")) };
+            };
+            if !html {
+                return Ok(Some(Cow::Owned(bytes)));
             }
             links::rewrite(&bytes, p, &inside, &state.base_url)
-                .map(Cow::Owned)
+                .map(|b| Some(Cow::Owned(b)))
                 .map_err(|e| format!("{p} cannot be read as HTML ({e})"))
         })
         .map_err(fail)?;
