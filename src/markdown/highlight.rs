@@ -140,10 +140,13 @@ struct LineState {
     highlight: HighlightState,
 }
 
+/// The styled byte ranges of one line.
+type Spans = Rc<[(Style, Range<usize>)]>;
+
 /// What highlighting one line from one state gave: its styled ranges and the state after it.
 struct Highlighted {
     before: LineState,
-    spans: Rc<[(Style, Range<usize>)]>,
+    spans: Spans,
     after: LineState,
 }
 
@@ -190,22 +193,16 @@ impl ThemeMemo {
 
     /// Highlights `line` from `state`, which moves on to the state after the line; `None` when
     /// the syntax cannot parse it.
-    fn line(
-        &mut self,
-        state: &mut LineState,
-        line: &str,
-        ss: &SyntaxSet,
-    ) -> Option<Rc<[(Style, Range<usize>)]>> {
+    fn line(&mut self, state: &mut LineState, line: &str, ss: &SyntaxSet) -> Option<Spans> {
         if let Some(hit) = self.lines.get(line).and_then(|v| v.iter().find(|h| h.before == *state)) {
             state.clone_from(&hit.after);
             return Some(hit.spans.clone());
         }
         let before = state.clone();
         let ops = state.parse.parse_line(line, ss).ok()?;
-        let spans: Rc<[(Style, Range<usize>)]> =
-            RangedHighlightIterator::new(&mut state.highlight, &ops, line, &self.highlighter)
-                .map(|(style, _, range)| (style, range))
-                .collect();
+        let spans: Spans = RangedHighlightIterator::new(&mut state.highlight, &ops, line, &self.highlighter)
+            .map(|(style, _, range)| (style, range))
+            .collect();
         if self.entries >= MEMO_LINES {
             self.lines.clear();
             self.entries = 0;
