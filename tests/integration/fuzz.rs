@@ -1,6 +1,7 @@
 //! Fuzzing the parsers a contributor's file reaches: front matter, Markdown (with the
-//! minifier after it), campaign records. Random and structured inputs must give a result or
-//! located diagnostics, never a panic, an abort or a hang. Each target runs
+//! minifier after it), campaign records; and the offline copy's scanner of links, which must
+//! write what lol_html writes wherever it does not give up. Random and structured inputs must
+//! give a result or located diagnostics, never a panic, an abort or a hang. Each target runs
 //! `KITGEN_FUZZ_CASES` cases (256 by default; CI runs many more, under a time limit).
 
 use std::path::Path;
@@ -243,6 +244,89 @@ fn fuzz_records() {
                 for d in ds {
                     assert!(d.line.is_some(), "unlocated: {d:?}");
                 }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+const HTML: &[&str] = &[
+    "<a",
+    "<img",
+    "<video",
+    "<form",
+    "<link",
+    " ",
+    "\n",
+    "href=",
+    "src=",
+    "srcset=",
+    "poster=",
+    "action=",
+    "HREF=",
+    "class=",
+    "=",
+    "\"",
+    "'",
+    ">",
+    "/>",
+    "/",
+    "<",
+    "</a>",
+    "../a/",
+    "../../css/site.css",
+    "#t",
+    "https://x.org/",
+    "?q=1",
+    ", ",
+    " 2x",
+    "&quot;",
+    "&amp;",
+    "é",
+    "x",
+    "<!--",
+    "-->",
+    "--!>",
+    "<!doctype html>",
+    "<![CDATA[",
+    "]]>",
+    "<?x>",
+    "<script>",
+    "</script>",
+    "<style>",
+    "</style>",
+    "<title>",
+    "</title>",
+    "<textarea>",
+    "</textarea>",
+    "<svg>",
+    "</svg>",
+    "<math>",
+    "<noscript>",
+    "</noscript>",
+    "<plaintext>",
+    "<template>",
+    "<p>",
+    "</p>",
+    "\0",
+];
+
+#[test]
+fn fuzz_offline_links_the_scanner_reads_pages_as_lol_html_does() {
+    use kitgen::family::offline::links;
+    let inside = |p: &str| ["fr/a/index.html", "css/site.css", "fr/b/index.html"].contains(&p);
+    let base = "https://example.org/vsa/";
+    runner()
+        .run(&pieces(HTML, 60), |page| {
+            let parsed = links::rewrite_parsed(page.as_bytes(), "fr/b/index.html", &inside, base);
+            if let Some(scanned) = links::rewrite_scanned(page.as_bytes(), "fr/b/index.html", &inside, base) {
+                let parsed = parsed.expect("lol_html reads what the scanner reads");
+                prop_assert_eq!(
+                    String::from_utf8_lossy(&scanned),
+                    String::from_utf8_lossy(&parsed),
+                    "page: {:?}",
+                    page
+                );
             }
             Ok(())
         })

@@ -24,6 +24,7 @@
 //! no copy: it would pack a language again after every edit.
 
 pub mod links;
+mod tags;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
