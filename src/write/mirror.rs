@@ -167,9 +167,15 @@ pub(super) fn temp_of(path: &Path) -> PathBuf {
 }
 
 /// Creates `dir` and its parents, replacing files in the way (an output that became a folder).
-pub(super) fn make_dirs(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
+/// Says whether `dir` was made by this call or another of the same build (so it holds only
+/// what this build wrote there) rather than found: most calls of a cold build make one new
+/// folder, in one system call.
+pub(super) fn make_dirs(dir: &Path) -> io::Result<bool> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => return Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => return Ok(false),
+        // A parent is missing, or a file is in the way.
+        Err(_) => {}
     }
     let mut cur = dir.to_path_buf();
     loop {
@@ -184,7 +190,8 @@ pub(super) fn make_dirs(dir: &Path) -> io::Result<()> {
             break;
         }
     }
-    std::fs::create_dir_all(dir)
+    std::fs::create_dir_all(dir)?;
+    Ok(true)
 }
 
 impl Mirror {
@@ -361,5 +368,23 @@ fn remove_file(root: &Path, rel: &str) -> io::Result<()> {
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn make_dirs_says_whether_it_made_the_folder_and_clears_files_in_the_way() {
+        let t = tempfile::tempdir().unwrap();
+        let deep = t.path().join("fr/communes/x");
+        assert!(make_dirs(&deep).unwrap(), "parents missing: made");
+        assert!(!make_dirs(&deep).unwrap(), "found");
+        assert!(make_dirs(&t.path().join("fr/communes/y")).unwrap(), "made in one call");
+        std::fs::write(t.path().join("fr/page"), "an output that became a folder").unwrap();
+        let below = t.path().join("fr/page/sub");
+        assert!(make_dirs(&below).unwrap());
+        assert!(below.is_dir());
     }
 }

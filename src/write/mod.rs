@@ -408,16 +408,22 @@ impl Sink for Writer {
                     m.prepare()?;
                     m.file(rel)
                 };
-                // The mirror's files are the output's too (hard links): write a new file.
-                if let Some(parent) = file.parent() {
-                    mirror::make_dirs(parent)?;
+                let fresh = match file.parent() {
+                    Some(parent) => mirror::make_dirs(parent)?,
+                    None => false,
+                };
+                if fresh {
+                    // A folder this build made holds no file of the output.
+                    std::fs::write(&file, bytes)?;
+                } else {
+                    // The mirror's files are the output's too (hard links): write a new file.
+                    if std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
+                        std::fs::remove_dir_all(&file)?;
+                    }
+                    let tmp = mirror::temp_of(&file);
+                    std::fs::write(&tmp, bytes)?;
+                    std::fs::rename(&tmp, &file)?;
                 }
-                if std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_dir()) {
-                    std::fs::remove_dir_all(&file)?;
-                }
-                let tmp = mirror::temp_of(&file);
-                std::fs::write(&tmp, bytes)?;
-                std::fs::rename(&tmp, &file)?;
                 file
             }
             None => {
