@@ -743,13 +743,29 @@ fn push_toc(toc: &mut Vec<TocEntry>, entry: TocEntry) {
 }
 
 /// pulldown-cmark aligns table cells with `style`, which the CSP forbids: use classes.
+/// One pass over the page (three `str::replace` cost 3 % of a corpus build's CPU).
 fn table_alignment_classes(html: String) -> String {
-    if !html.contains(" style=\"text-align: ") {
+    const STYLE: &str = " style=\"text-align: ";
+    const CLASSES: [(&str, &str); 3] =
+        [("left\"", " class=\"al\""), ("center\"", " class=\"ac\""), ("right\"", " class=\"ar\"")];
+    let mut out = String::new();
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(html.as_bytes(), STYLE) {
+        let rest = &html[at + STYLE.len()..];
+        if let Some((value, class)) = CLASSES.iter().find(|(v, _)| rest.starts_with(v)) {
+            if out.is_empty() {
+                out.reserve(html.len());
+            }
+            out.push_str(&html[copied..at]);
+            out.push_str(class);
+            copied = at + STYLE.len() + value.len();
+        }
+    }
+    if copied == 0 {
         return html;
     }
-    html.replace(" style=\"text-align: left\"", " class=\"al\"")
-        .replace(" style=\"text-align: center\"", " class=\"ac\"")
-        .replace(" style=\"text-align: right\"", " class=\"ar\"")
+    out.push_str(&html[copied..]);
+    out
 }
 
 fn truncate_words(s: &str, max: usize) -> String {

@@ -157,3 +157,20 @@ fn task_lists_and_strikethrough() {
     let r = md("- [x] fait\n- [ ] ~~pas~~ fait\n", Typography::None);
     assert!(r.html.contains("type=\"checkbox\"") && r.html.contains("<del>pas</del>"), "{}", r.html);
 }
+
+#[test]
+fn table_alignment_becomes_classes_in_one_pass() {
+    let three = |h: &str| {
+        h.replace(" style=\"text-align: left\"", " class=\"al\"")
+            .replace(" style=\"text-align: center\"", " class=\"ac\"")
+            .replace(" style=\"text-align: right\"", " class=\"ar\"")
+    };
+    for html in [
+        "<table><tr><th style=\"text-align: left\">a</th><th style=\"text-align: center\">b</th><th style=\"text-align: right\">c</th></tr></table>",
+        "<p>no table</p>",
+        "<td style=\"text-align: justify\">x</td><td style=\"text-align: left\">é</td>",
+        " style=\"text-align: ",
+    ] {
+        assert_eq!(super::table_alignment_classes(html.to_string()), three(html), "{html}");
+    }
+}

@@ -151,6 +151,40 @@ pub fn version_of(front: &Front, body: &str) -> String {
     h.update(b"\0");
     h.update(front.summary.as_deref().unwrap_or("").as_bytes());
     h.update(b"\0");
-    h.update(body.trim().replace("\r\n", "\n").as_bytes());
+    // The body with CRLF line ends read as LF, without a copy of it.
+    let body = body.trim();
+    if memchr::memchr(b'\r', body.as_bytes()).is_none() {
+        h.update(body.as_bytes());
+    } else {
+        for (i, part) in body.split("\r\n").enumerate() {
+            if i > 0 {
+                h.update(b"\n");
+            }
+            h.update(part.as_bytes());
+        }
+    }
     h.finalize().to_hex()[..8].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_read_crlf_as_lf_and_stay_what_they_were() {
+        let front = Front { title: "Titre".into(), summary: Some("Résumé".into()), ..Front::default() };
+        // The version as it was computed before (with a copy of the body), so that saved
+        // translation versions stay valid.
+        let before = |body: &str| {
+            let mut h = blake3::Hasher::new();
+            h.update(b"Titre\0R\xc3\xa9sum\xc3\xa9\0");
+            h.update(body.trim().replace("\r\n", "\n").as_bytes());
+            h.finalize().to_hex()[..8].to_string()
+        };
+        for body in ["\n# A\n\nb\n", "\r\n# A\r\n\r\nb\r\n", "a\rb\r\n\r\nc", "", "\r\n"] {
+            assert_eq!(version_of(&front, body), before(body), "{body:?}");
+        }
+        assert_eq!(version_of(&front, "a\r\nb"), version_of(&front, "a\nb"));
+        assert_ne!(version_of(&front, "a\nb"), version_of(&front, "a\nc"));
+    }
 }
