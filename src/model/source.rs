@@ -152,16 +152,11 @@ pub fn version_of(front: &Front, body: &str) -> String {
     h.update(front.summary.as_deref().unwrap_or("").as_bytes());
     h.update(b"\0");
     // The body with CRLF line ends read as LF, without a copy of it.
-    let body = body.trim();
-    if memchr::memchr(b'\r', body.as_bytes()).is_none() {
-        h.update(body.as_bytes());
-    } else {
-        for (i, part) in body.split("\r\n").enumerate() {
-            if i > 0 {
-                h.update(b"\n");
-            }
-            h.update(part.as_bytes());
+    for (i, part) in body.trim().split("\r\n").enumerate() {
+        if i > 0 {
+            h.update(b"\n");
         }
+        h.update(part.as_bytes());
     }
     h.finalize().to_hex()[..8].to_string()
 }

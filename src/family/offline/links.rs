@@ -133,7 +133,12 @@ fn scanned(html: &[u8], place: &Place<'_>) -> Result<Vec<u8>, GiveUp> {
                 Some((_, v)) => {
                     out.extend_from_slice(at(a.name)?.as_bytes());
                     out.extend_from_slice(b"=\"");
-                    out.extend_from_slice(v.replace('"', "&quot;").as_bytes());
+                    for (i, part) in v.split('"').enumerate() {
+                        if i > 0 {
+                            out.extend_from_slice(b"&quot;");
+                        }
+                        out.extend_from_slice(part.as_bytes());
+                    }
                     out.push(b'"');
                 }
                 None => out.extend_from_slice(at(a.raw)?.as_bytes()),
